@@ -1,0 +1,88 @@
+/**
+ * The one catalogue of errors Mimosa answers with (RFC 7807 ProblemDetails).
+ * ETSI GS CIM 009 clause 5.5.2 / table 5.5.3 defines the NGSI-LD error types and their HTTP status;
+ * the HTTP-level failures (406, 413, 415, 405) that the spec leaves to HTTP reuse the InvalidRequest
+ * type with their own status so that NGSI-LD clients can still dispatch on `type`.
+ */
+
+const ETSI = 'https://uri.etsi.org/ngsi-ld/errors/';
+
+export const problemKinds = {
+  InvalidRequest: { type: `${ETSI}InvalidRequest`, status: 400, title: 'Invalid request' },
+  BadRequestData: { type: `${ETSI}BadRequestData`, status: 400, title: 'Bad request data' },
+  AlreadyExists: { type: `${ETSI}AlreadyExists`, status: 409, title: 'Already exists' },
+  OperationNotSupported: { type: `${ETSI}OperationNotSupported`, status: 422, title: 'Operation not supported' },
+  ResourceNotFound: { type: `${ETSI}ResourceNotFound`, status: 404, title: 'Resource not found' },
+  InternalError: { type: `${ETSI}InternalError`, status: 500, title: 'Internal error' },
+  TooComplexQuery: { type: `${ETSI}TooComplexQuery`, status: 403, title: 'Too complex query' },
+  TooManyResults: { type: `${ETSI}TooManyResults`, status: 403, title: 'Too many results' },
+  LdContextNotAvailable: { type: `${ETSI}LdContextNotAvailable`, status: 503, title: 'JSON-LD context not available' },
+  NoMultiTenantSupport: { type: `${ETSI}NoMultiTenantSupport`, status: 501, title: 'No multi-tenant support' },
+  NonexistentTenant: { type: `${ETSI}NonexistentTenant`, status: 404, title: 'Nonexistent tenant' },
+  NotAcceptable: { type: `${ETSI}InvalidRequest`, status: 406, title: 'Not acceptable' },
+  UnsupportedMediaType: { type: `${ETSI}InvalidRequest`, status: 415, title: 'Unsupported media type' },
+  PayloadTooLarge: { type: `${ETSI}InvalidRequest`, status: 413, title: 'Payload too large' },
+  MethodNotAllowed: { type: `${ETSI}InvalidRequest`, status: 405, title: 'Method not allowed' },
+  ServiceUnavailable: { type: `${ETSI}InternalError`, status: 503, title: 'Service unavailable' },
+} as const;
+
+export type ProblemKind = keyof typeof problemKinds;
+
+/** An expected failure, carried as a value (never thrown across layers except by the HTTP edge). */
+export interface Problem {
+  readonly kind: ProblemKind;
+  readonly detail: string;
+  /** Optional extra members (e.g. the attribute a batch error refers to). */
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  [member: string]: unknown;
+}
+
+export function problem(kind: ProblemKind, detail: string, extra?: Record<string, unknown>): Problem {
+  return extra ? { kind, detail, extra } : { kind, detail };
+}
+
+export function isProblem(x: unknown): x is Problem {
+  return typeof x === 'object' && x !== null && 'kind' in x && 'detail' in x && (x as Problem).kind in problemKinds;
+}
+
+export function toProblemDetails(p: Problem): ProblemDetails {
+  const k = problemKinds[p.kind];
+  return { type: k.type, title: k.title, status: k.status, detail: p.detail, ...p.extra };
+}
+
+export function statusOf(p: Problem): number {
+  return problemKinds[p.kind].status;
+}
+
+/** Result of an operation whose failure is expected (bad input, missing entity…). */
+export type Result<T> = { ok: true; value: T } | { ok: false; problem: Problem };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = <T = never>(kind: ProblemKind, detail: string, extra?: Record<string, unknown>): Result<T> => ({
+  ok: false,
+  problem: problem(kind, detail, extra),
+});
+
+/** Thrown only at the HTTP edge (route handlers) to short-circuit with a ProblemDetails answer. */
+export class ProblemError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail);
+  }
+}
+
+export function raise(kind: ProblemKind, detail: string, extra?: Record<string, unknown>): never {
+  throw new ProblemError(problem(kind, detail, extra));
+}
+
+/** Unwraps a Result at the edge: the problem becomes the HTTP answer. */
+export function unwrap<T>(r: Result<T>): T {
+  if (!r.ok) throw new ProblemError(r.problem);
+  return r.value;
+}
