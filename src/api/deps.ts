@@ -1,0 +1,56 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.js';
+import type { ContextService } from '../contexts/service.js';
+import type { Entity } from '../core/entity/model.js';
+import { raise } from '../core/problem.js';
+import { DEFAULT_TENANT, type RequestContext } from '../core/request.js';
+import type { EntityStore } from '../store/port.js';
+import { echoTenant, tenantOf } from './negotiate.js';
+
+/** What route modules are given: the ports, never an engine. */
+export interface ApiDeps {
+  readonly config: Config;
+  readonly store: EntityStore;
+  readonly contexts: ContextService;
+  /** Which storage engine runs ('pglite' or 'postgres'), for health and identity answers. */
+  readonly engine: string;
+  /** Clock, injectable for tests. */
+  readonly now: () => string;
+}
+
+/** Builds the request context every operation runs with (tenant, principal, request id). */
+export function requestContext(req: FastifyRequest, reply: FastifyReply): RequestContext {
+  const tenant = tenantOf(req);
+  echoTenant(reply, tenant);
+  return { tenant, principal: 'anonymous', requestId: String(req.id) };
+}
+
+/** Reads and operations on existing data need the tenant to exist (404 NonexistentTenant, clause 6.3.14). */
+export async function requireTenant(deps: ApiDeps, rc: RequestContext): Promise<void> {
+  if (rc.tenant === DEFAULT_TENANT) return;
+  if (!(await deps.store.tenantExists(rc.tenant))) raise('NonexistentTenant', `Tenant ${rc.tenant} does not exist`);
+}
+
+/**
+ * Loads one entity for update, applies a pure change and writes it back, in one transaction.
+ * A ProblemError thrown by `change` rolls everything back.
+ */
+export async function modifyEntity<T>(
+  deps: ApiDeps,
+  rc: RequestContext,
+  id: string,
+  change: (e: Entity) => { entity: Entity; result: T },
+): Promise<T> {
+  await requireTenant(deps, rc);
+  return deps.store.write(rc.tenant, async (tx) => {
+    const current = (await tx.getForUpdate([id])).get(id);
+    if (!current) raise('ResourceNotFound', `Entity ${id} does not exist`);
+    const { entity, result } = change(current);
+    await tx.update([entity]);
+    return result;
+  });
+}
+
+export function entityLocation(id: string): string {
+  return `/ngsi-ld/v1/entities/${encodeURIComponent(id)}`;
+}

@@ -1,0 +1,217 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TermMap } from '../core/context/termmap.js';
+import {
+  appendAttributes,
+  deleteAttribute,
+  mergeEntity,
+  partialAttributeUpdate,
+  replaceAttribute,
+  replaceEntity,
+  updateAttributes,
+  type AttrOutcome,
+} from '../core/entity/ops.js';
+import { isUri, isValidAttributeName, parseAttributeValue, parseEntity, parseFragment } from '../core/entity/parse.js';
+import { raise, unwrap } from '../core/problem.js';
+import { entityLocation, modifyEntity, requestContext, requireTenant, type ApiDeps } from './deps.js';
+import { bodyContext, readContext } from './ld.js';
+import { negotiate } from './negotiate.js';
+import { boolParam, entityIdParam, queryOf, representationOf } from './params.js';
+import { sendEntity, viewOf } from './respond.js';
+
+const E = '/ngsi-ld/v1/entities';
+const RETRIEVE_PARAMS = ['attrs', 'pick', 'omit', 'options', 'format', 'lang', 'geometryProperty', 'type', 'local', 'datasetId'];
+const RETRIEVE_UNSUPPORTED = ['join', 'joinLevel', 'containedBy', 'entityMap', 'via'];
+
+interface IdParams {
+  entityId: string;
+}
+interface AttrParams extends IdParams {
+  attrId: string;
+}
+
+function idOf(req: FastifyRequest<{ Params: IdParams }>): string {
+  return entityIdParam(req.params.entityId, isUri);
+}
+
+function attrOf(req: FastifyRequest<{ Params: AttrParams }>, tm: TermMap): string {
+  const name = req.params.attrId;
+  if (!isValidAttributeName(name)) raise('BadRequestData', `Attribute name ${JSON.stringify(name.slice(0, 200))} is not valid`);
+  return tm.expand(name);
+}
+
+/** 204 when every attribute was changed, else 207 with updated / notUpdated (clause 5.6.2 / 5.6.3). */
+function sendOutcome(reply: FastifyReply, o: AttrOutcome, tm: TermMap): FastifyReply {
+  if (o.notUpdated.length === 0) return reply.code(204).send();
+  return reply
+    .code(207)
+    .type('application/json')
+    .send({
+      updated: o.updated.map((iri) => tm.compact(iri)),
+      notUpdated: o.notUpdated.map((n) => ({ attributeName: tm.compact(n.attributeName), reason: n.reason })),
+    });
+}
+
+export function entityRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  // Implements 5.6.1 Create Entity.
+  app.post(E, async (req, reply) => {
+    const rc = requestContext(req, reply);
+    queryOf(req, ['local']);
+    const ld = await bodyContext(req, req.body, deps.contexts);
+    const entity = unwrap(parseEntity(req.body, ld.tm, deps.now()));
+    const inserted = await deps.store.write(rc.tenant, (tx) => tx.insert([entity]));
+    if (!inserted.has(entity.id)) raise('AlreadyExists', `Entity ${entity.id} already exists`);
+    return reply.code(201).header('Location', entityLocation(entity.id)).send();
+  });
+
+  // Implements 5.7.1 Retrieve Entity.
+  app.get<{ Params: IdParams }>(`${E}/:entityId`, async (req, reply) => {
+    const rc = requestContext(req, reply);
+    const q = queryOf(req, RETRIEVE_PARAMS, RETRIEVE_UNSUPPORTED);
+    boolParam('local', q.local);
+    const id = idOf(req);
+    const media = negotiate(req, ['application/json', 'application/ld+json', 'application/geo+json']);
+    const ld = await readContext(req, deps.contexts);
+    const view = viewOf(q, media, ld);
+    if (q.datasetId !== undefined) view.render.datasetIds = new Set(q.datasetId.split(','));
+    await requireTenant(deps, rc);
+    const entity = await deps.store.getEntity(rc.tenant, id);
+    const wanted = q.type?.split(',').map((t) => ld.tm.expand(t.trim()));
+    if (!entity || (wanted && !wanted.some((t) => entity.types.includes(t)))) raise('ResourceNotFound', `Entity ${id} does not exist`);
+    return sendEntity(reply, entity, view);
+  });
+
+  // Implements 5.6.6 Delete Entity.
+  app.delete<{ Params: IdParams }>(`${E}/:entityId`, async (req, reply) => {
+    const rc = requestContext(req, reply);
+    queryOf(req, ['type', 'local']);
+    const id = idOf(req);
+    await requireTenant(deps, rc);
+    const deleted = await deps.store.write(rc.tenant, (tx) => tx.delete([id]));
+    if (!deleted.has(id)) raise('ResourceNotFound', `Entity ${id} does not exist`);
+    return reply.code(204).send();
+  });
+
+  // Implements 5.6.18 Replace Entity.
+  app.put<{ Params: IdParams }>(`${E}/:entityId`, async (req, reply) => {
+    const rc = requestContext(req, reply);
+    queryOf(req, ['local']);
+    const id = idOf(req);
+    const ld = await bodyContext(req, req.body, deps.contexts);
+    const body = withId(req.body, id);
+    const now = deps.now();
+    const replacement = unwrap(parseEntity(body, ld.tm, now));
+    await modifyEntity(deps, rc, id, (e) => ({ entity: replaceEntity(e, replacement, now), result: undefined }));
+    return reply.code(204).send();
+  });
+
+  // Implements 5.6.17 Merge Entity (merge-patch).
+  app.patch<{ Params: IdParams }>(`${E}/:entityId`, async (req, reply) => {
+    const rc = requestContext(req, reply);
+    queryOf(req, ['local', 'options', 'format', 'lang']);
+    const id = idOf(req);
+    const ld = await bodyContext(req, req.body, deps.contexts);
+    const now = deps.now();
+    const fragment = unwrap(parseFragment(req.body, ld.tm, now, { allowNull: true }));
+    checkBodyId(fragment.id, id);
+    await modifyEntity(deps, rc, id, (e) => ({ entity: mergeEntity(e, fragment, now), result: undefined }));
+    return reply.code(204).send();
+  });
+
+  // Implements 5.6.2 Update Entity Attributes.
+  app.patch<{ Params: IdParams }>(`${E}/:entityId/attrs`, async (req, reply) => {
+    const rc = requestContext(req, reply);
+    queryOf(req, ['local']);
+    const id = idOf(req);
+    const ld = await bodyContext(req, req.body, deps.contexts);
+    const now = deps.now();
+    const fragment = unwrap(parseFragment(req.body, ld.tm, now, { allowNull: false }));
+    checkBodyId(fragment.id, id);
+    const outcome = await modifyEntity(deps, rc, id, (e) => {
+      const r = updateAttributes(e, fragment.attrs, now);
+      return { entity: r.entity, result: r };
+    });
+    return sendOutcome(reply, outcome, ld.tm);
+  });
+
+  // Implements 5.6.3 Append Entity Attributes.
+  app.post<{ Params: IdParams }>(`${E}/:entityId/attrs`, async (req, reply) => {
+    const rc = requestContext(req, reply);
+    const q = queryOf(req, ['options', 'local']);
+    const rep = representationOf({ options: q.options }, ['noOverwrite']);
+    const id = idOf(req);
+    const ld = await bodyContext(req, req.body, deps.contexts);
+    const now = deps.now();
+    const fragment = unwrap(parseFragment(req.body, ld.tm, now, { allowNull: false }));
+    checkBodyId(fragment.id, id);
+    const outcome = await modifyEntity(deps, rc, id, (e) => {
+      const r = appendAttributes(e, fragment.attrs, { noOverwrite: rep.options.has('noOverwrite'), now });
+      return { entity: r.entity, result: r };
+    });
+    return sendOutcome(reply, outcome, ld.tm);
+  });
+
+  // Implements 5.6.4 Partial Attribute Update.
+  app.patch<{ Params: AttrParams }>(`${E}/:entityId/attrs/:attrId`, async (req, reply) => {
+    const rc = requestContext(req, reply);
+    queryOf(req, ['local']);
+    const id = idOf(req);
+    const ld = await bodyContext(req, req.body, deps.contexts);
+    const iri = attrOf(req, ld.tm);
+    const now = deps.now();
+    const instances = unwrap(parseAttributeValue(iri, stripContext(req.body), ld.tm, now, { allowNull: true }));
+    if (instances.length !== 1) raise('BadRequestData', 'Partial attribute update takes one attribute instance');
+    await modifyEntity(deps, rc, id, (e) => ({ entity: unwrap(partialAttributeUpdate(e, iri, instances[0], now)), result: undefined }));
+    return reply.code(204).send();
+  });
+
+  // Implements 5.6.19 Replace Attribute.
+  app.put<{ Params: AttrParams }>(`${E}/:entityId/attrs/:attrId`, async (req, reply) => {
+    const rc = requestContext(req, reply);
+    queryOf(req, ['local']);
+    const id = idOf(req);
+    const ld = await bodyContext(req, req.body, deps.contexts);
+    const iri = attrOf(req, ld.tm);
+    const now = deps.now();
+    const instances = unwrap(parseAttributeValue(iri, stripContext(req.body), ld.tm, now, { allowNull: false }));
+    await modifyEntity(deps, rc, id, (e) => ({ entity: unwrap(replaceAttribute(e, iri, instances, now)), result: undefined }));
+    return reply.code(204).send();
+  });
+
+  // Implements 5.6.5 Delete Entity Attribute.
+  app.delete<{ Params: AttrParams }>(`${E}/:entityId/attrs/:attrId`, async (req, reply) => {
+    const rc = requestContext(req, reply);
+    const q = queryOf(req, ['datasetId', 'deleteAll', 'local', 'lang']);
+    const id = idOf(req);
+    const ld = await readContext(req, deps.contexts);
+    const iri = attrOf(req, ld.tm);
+    const deleteAll = boolParam('deleteAll', q.deleteAll);
+    if (q.datasetId !== undefined && !isUri(q.datasetId)) raise('BadRequestData', `datasetId ${JSON.stringify(q.datasetId.slice(0, 200))} is not a URI`);
+    if (deleteAll && q.datasetId !== undefined) raise('BadRequestData', 'datasetId and deleteAll=true cannot be used together');
+    const now = deps.now();
+    await modifyEntity(deps, rc, id, (e) => ({
+      entity: unwrap(deleteAttribute(e, iri, { datasetId: q.datasetId, deleteAll, now })),
+      result: undefined,
+    }));
+    return reply.code(204).send();
+  });
+}
+
+function checkBodyId(bodyId: string | undefined, pathId: string): void {
+  if (bodyId !== undefined && bodyId !== pathId) raise('BadRequestData', `Entity id in the body (${bodyId}) differs from the id in the path (${pathId})`);
+}
+
+/** PUT /entities/{id} bodies may omit id; the path names the entity. */
+function withId(body: unknown, id: string): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const b = body as Record<string, unknown>;
+  const given = b.id ?? b['@id'];
+  if (given !== undefined && given !== id) raise('BadRequestData', `Entity id in the body (${String(given)}) differs from the id in the path (${id})`);
+  return { ...b, id };
+}
+
+/** The body of an attribute operation is the attribute itself; its @context was already taken. */
+function stripContext(body: unknown): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || !('@context' in body)) return body;
+  const { ['@context']: _ignored, ...rest } = body as Record<string, unknown>;
+  return rest;
+}

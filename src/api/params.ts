@@ -1,0 +1,84 @@
+import type { FastifyRequest } from 'fastify';
+import type { TermMap } from '../core/context/termmap.js';
+import type { Format } from '../core/entity/render.js';
+import { raise } from '../core/problem.js';
+
+export type Query = Record<string, string | string[] | undefined>;
+
+/** The query string of a request; a parameter given twice is a 400 (each NGSI-LD parameter is single-valued). */
+export function queryOf(req: FastifyRequest, allowed: readonly string[], unsupported: readonly string[] = []): Record<string, string | undefined> {
+  const q = req.query as Query;
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(q)) {
+    if (unsupported.includes(k)) raise('OperationNotSupported', `Parameter ${k} is not supported by this operation yet`);
+    if (!allowed.includes(k)) raise('BadRequestData', `Parameter ${JSON.stringify(k.slice(0, 100))} is not known for this operation; known: ${allowed.join(', ')}`);
+    if (Array.isArray(v)) raise('BadRequestData', `Parameter ${k} is given more than once`);
+    out[k] = v;
+  }
+  return out;
+}
+
+/** Comma-separated list parameter; empty items are a 400. */
+export function listParam(name: string, raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const items = raw.split(',').map((s) => s.trim());
+  if (items.some((s) => s === '')) raise('BadRequestData', `Parameter ${name} has an empty item`);
+  return items;
+}
+
+export function intParam(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw)) raise('BadRequestData', `Parameter ${name} must be a whole number, got ${JSON.stringify(raw.slice(0, 50))}`);
+  const n = Number(raw);
+  if (n < min) raise('BadRequestData', `Parameter ${name} must be at least ${min}`);
+  if (n > max) raise('TooManyResults', `Parameter ${name} must not exceed ${max}`);
+  return n;
+}
+
+export function boolParam(name: string, raw: string | undefined): boolean {
+  if (raw === undefined) return false;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  raise('BadRequestData', `Parameter ${name} must be true or false`);
+}
+
+export interface Representation {
+  format: Format;
+  sysAttrs: boolean;
+}
+
+const FORMATS: Record<string, Format> = {
+  normalized: 'normalized',
+  concise: 'concise',
+  keyValues: 'keyValues',
+  simplified: 'keyValues',
+};
+
+/** `options` and `format` (clause 6.3.7, 6.3.12): one representation at most; sysAttrs is additive. */
+export function representationOf(q: Record<string, string | undefined>, extraOptions: readonly string[] = []): Representation & { options: Set<string> } {
+  const options = new Set(listParam('options', q.options) ?? []);
+  const formats = new Set<Format>();
+  for (const o of options) {
+    if (o in FORMATS) formats.add(FORMATS[o]);
+    else if (o !== 'sysAttrs' && !extraOptions.includes(o)) raise('BadRequestData', `Option ${JSON.stringify(o.slice(0, 50))} is not known for this operation`);
+  }
+  if (q.format !== undefined) {
+    if (!(q.format in FORMATS)) raise('BadRequestData', `format must be one of normalized, concise, simplified, keyValues`);
+    formats.add(FORMATS[q.format]);
+  }
+  if (formats.size > 1) raise('BadRequestData', `Conflicting representations requested: ${[...formats].join(', ')}`);
+  return { format: [...formats][0] ?? 'normalized', sysAttrs: options.has('sysAttrs'), options };
+}
+
+/** attrs / pick / omit lists, expanded with the request's context (id, type and scope stay literal). */
+export function expandedSet(name: string, raw: string | undefined, tm: TermMap, literal: readonly string[] = []): Set<string> | undefined {
+  const items = listParam(name, raw);
+  if (!items) return undefined;
+  return new Set(items.map((t) => (literal.includes(t) ? t : tm.expand(t))));
+}
+
+/** The path segment of an attribute or entity id, decoded by the router; ids must be URIs. */
+export function entityIdParam(raw: string, isUri: (s: string) => boolean): string {
+  if (!isUri(raw)) raise('BadRequestData', `Entity id ${JSON.stringify(raw.slice(0, 200))} is not a URI`);
+  return raw;
+}

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { batchRoutes } from './api/batch.js';
+import { contextRoutes } from './api/contexts.js';
+import type { ApiDeps } from './api/deps.js';
+import { entityRoutes } from './api/entities.js';
+import { installErrorHandling } from './api/errors.js';
+import { infoRoutes, type Identity } from './api/info.js';
+import { queryRoutes } from './api/query.js';
+import type { Config } from './config.js';
+import { ContextService } from './contexts/service.js';
+import { problem, ProblemError } from './core/problem.js';
+import type { EntityStore } from './store/port.js';
+
+export interface AppOptions {
+  config: Config;
+  store: EntityStore;
+  /** Storage engine name, reported by /health and /info. */
+  engine: string;
+  /** Clock; tests may fix it. */
+  now?: () => string;
+  /** Log destination; defaults to stdout at config.logLevel. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+/** Media types whose bodies are JSON (clause 6.3.4); anything else is a 415. */
+const JSON_TYPES = ['application/json', 'application/ld+json', 'application/merge-patch+json'];
+
+function parseJson(_req: FastifyRequest, body: string, done: (err: Error | null, value?: unknown) => void): void {
+  if (body.trim() === '') {
+    done(new ProblemError(problem('InvalidRequest', 'Request body is empty; a JSON document is required')));
+    return;
+  }
+  try {
+    done(null, JSON.parse(body));
+  } catch (e) {
+    done(new ProblemError(problem('InvalidRequest', `Request body is not valid JSON: ${(e as Error).message}`)));
+  }
+}
+
+/**
+ * Builds the application (routes, parsers, error boundary) from a validated config and a store.
+ * It does not listen: main.ts does, and tests use inject().
+ */
+export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: o.logger ?? { level: o.config.logLevel },
+    bodyLimit: o.config.bodyLimit,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 8192 },
+    genReqId: () => randomUUID(),
+    forceCloseConnections: true,
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, parseJson);
+  installErrorHandling(app);
+
+  const deps: ApiDeps = {
+    config: o.config,
+    store: o.store,
+    engine: o.engine,
+    contexts: new ContextService(o.store, { timeoutMs: o.config.contextTimeoutMs, maxBytes: o.config.contextMaxBytes }),
+    now: o.now ?? (() => new Date().toISOString()),
+  };
+  const identity: Identity = { id: `urn:ngsi-ld:ContextSource:${randomUUID()}`, alias: 'mimosa', startedAt: Date.now() };
+
+  entityRoutes(app, deps);
+  queryRoutes(app, deps);
+  batchRoutes(app, deps);
+  contextRoutes(app, deps);
+  infoRoutes(app, deps, identity);
+  return app;
+}

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { loadConfig, settings } from './config.js';
+
+test('loadConfig should give the documented defaults when the environment is empty', () => {
+  const r = loadConfig({});
+  assert.ok(r.ok);
+  assert.equal(r.config.port, 1026);
+  assert.equal(r.config.host, '127.0.0.1');
+  assert.equal(r.config.databaseUrl, undefined);
+  assert.equal(r.config.dataDir, './data');
+  assert.ok(r.config.batchLimit >= 10_000);
+  assert.ok(Object.isFrozen(r.config));
+});
+
+test('loadConfig should report every invalid variable at once when several are wrong', () => {
+  const r = loadConfig({ MIMOSA_PORT: '70000', MIMOSA_DATABASE_URL: 'mysql://x', MIMOSA_LOG_LEVEL: 'loud' });
+  assert.equal(r.ok, false);
+  if (r.ok) return;
+  assert.equal(r.errors.length, 3);
+  assert.match(r.errors.join('\n'), /MIMOSA_PORT="70000" must be a whole number from 0 to 65535/);
+  assert.match(r.errors.join('\n'), /MIMOSA_DATABASE_URL="mysql:\/\/x" must be 'memory:\/\/' or a postgres/);
+  assert.match(r.errors.join('\n'), /MIMOSA_LOG_LEVEL="loud" must be one of/);
+});
+
+test('loadConfig should accept memory:// and postgres URLs when given', () => {
+  for (const url of ['memory://', 'postgres://u@h/db', 'postgresql://h:5432/x']) {
+    const r = loadConfig({ MIMOSA_DATABASE_URL: url });
+    assert.ok(r.ok, url);
+    assert.equal(r.config.databaseUrl, url);
+  }
+});
+
+test('loadConfig should reject a default limit above the max limit', () => {
+  const r = loadConfig({ MIMOSA_DEFAULT_LIMIT: '50', MIMOSA_MAX_LIMIT: '10' });
+  assert.equal(r.ok, false);
+});
+
+test('README configuration table should list exactly the settings with their defaults', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const rows = [...readme.matchAll(/^\| `(MIMOSA_[A-Z_]+)` \| ([^|]+) \|/gm)].map((m) => [m[1], m[2].trim()] as const);
+  assert.deepEqual(rows.map((r) => r[0]).sort(), settings.map((s) => s.env).sort());
+  for (const [env, shown] of rows) {
+    const s = settings.find((x) => x.env === env)!;
+    const expected = s.default === undefined ? '(unset)' : `\`${String(s.default)}\``;
+    assert.equal(shown, expected, env);
+  }
+});

@@ -1,0 +1,103 @@
+/**
+ * Mimosa's configuration: one schema, defaults in one place, validated at start, then frozen.
+ * main.ts is the only reader of process.env; it hands the environment to loadConfig.
+ * Every variable is documented in the README's configuration table (a test keeps the two in sync).
+ */
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** undefined = embedded PGlite in dataDir; 'memory://' = in-memory PGlite; postgres://… = PostgreSQL server. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly logLevel: LogLevel;
+  /** Largest request body accepted, in bytes. */
+  readonly bodyLimit: number;
+  /** Most entities accepted in one batch operation request. */
+  readonly batchLimit: number;
+  /** Largest `limit` a query may ask for. */
+  readonly maxLimit: number;
+  /** Page size when a query gives no `limit`. */
+  readonly defaultLimit: number;
+  /** Time allowed to fetch a remote @context, in milliseconds. */
+  readonly contextTimeoutMs: number;
+  /** Largest remote @context document accepted, in bytes. */
+  readonly contextMaxBytes: number;
+}
+
+interface Setting {
+  env: string;
+  key: keyof Config;
+  parse: (raw: string) => unknown;
+  default: unknown;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function integer(min: number, max: number) {
+  return (raw: string): number => {
+    if (!/^\d+$/.test(raw.trim())) throw new Error(`must be a whole number from ${min} to ${max}`);
+    const n = Number(raw);
+    if (n < min || n > max) throw new Error(`must be a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function nonEmpty(raw: string): string {
+  if (raw.trim() === '') throw new Error('must not be empty');
+  return raw.trim();
+}
+
+function databaseUrl(raw: string): string {
+  const v = raw.trim();
+  if (v === 'memory://' || /^postgres(ql)?:\/\/.+/.test(v)) return v;
+  throw new Error("must be 'memory://' or a postgres:// (postgresql://) URL");
+}
+
+function logLevel(raw: string): LogLevel {
+  const v = raw.trim().toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(v)) throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
+  return v;
+}
+
+/** The settings table: environment variable → config key, parser, default. The README documents each row. */
+export const settings: readonly Setting[] = [
+  { env: 'MIMOSA_PORT', key: 'port', parse: integer(0, 65535), default: 1026 },
+  { env: 'MIMOSA_HOST', key: 'host', parse: nonEmpty, default: '127.0.0.1' },
+  { env: 'MIMOSA_DATABASE_URL', key: 'databaseUrl', parse: databaseUrl, default: undefined },
+  { env: 'MIMOSA_DATA_DIR', key: 'dataDir', parse: nonEmpty, default: './data' },
+  { env: 'MIMOSA_LOG_LEVEL', key: 'logLevel', parse: logLevel, default: 'info' },
+  { env: 'MIMOSA_BODY_LIMIT', key: 'bodyLimit', parse: integer(1024, 1024 * 1024 * 1024), default: 64 * 1024 * 1024 },
+  { env: 'MIMOSA_BATCH_LIMIT', key: 'batchLimit', parse: integer(1, 1_000_000), default: 10_000 },
+  { env: 'MIMOSA_MAX_LIMIT', key: 'maxLimit', parse: integer(1, 1_000_000), default: 1000 },
+  { env: 'MIMOSA_DEFAULT_LIMIT', key: 'defaultLimit', parse: integer(1, 1_000_000), default: 20 },
+  { env: 'MIMOSA_CONTEXT_TIMEOUT_MS', key: 'contextTimeoutMs', parse: integer(100, 120_000), default: 5000 },
+  { env: 'MIMOSA_CONTEXT_MAX_BYTES', key: 'contextMaxBytes', parse: integer(1024, 64 * 1024 * 1024), default: 1024 * 1024 },
+];
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+/** Validates the environment (and overrides, e.g. from tests) into a frozen Config; every problem is reported at once. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, overrides: Partial<Config> = {}): ConfigResult {
+  const out: Record<string, unknown> = {};
+  const errors: string[] = [];
+  for (const s of settings) {
+    const raw = env[s.env];
+    if (raw === undefined || raw === '') {
+      out[s.key] = s.default;
+      continue;
+    }
+    try {
+      out[s.key] = s.parse(raw);
+    } catch (e) {
+      errors.push(`${s.env}=${JSON.stringify(raw)} ${(e as Error).message}`);
+    }
+  }
+  Object.assign(out, overrides);
+  const c = out as unknown as Config;
+  if (c.defaultLimit > c.maxLimit) errors.push(`MIMOSA_DEFAULT_LIMIT (${c.defaultLimit}) must not exceed MIMOSA_MAX_LIMIT (${c.maxLimit})`);
+  if (errors.length) return { ok: false, errors };
+  return { ok: true, config: Object.freeze(c) };
+}
