@@ -10,6 +10,8 @@ import {
   updateAttributes,
   type AttrOutcome,
 } from '../core/entity/ops.js';
+import type { AttributeFragment } from '../core/entity/ops-instance.js';
+import { isDateTime } from '../core/entity/uri.js';
 import { isUri, isValidAttributeName, parseAttributeValue, parseEntity, parseFragment } from '../core/entity/parse.js';
 import { raise, unwrap } from '../core/problem.js';
 import { entityLocation, modifyEntity, requestContext, requireTenant, type ApiDeps } from './deps.js';
@@ -107,13 +109,16 @@ export function entityRoutes(app: FastifyInstance, deps: ApiDeps): void {
   // Implements 5.6.17 Merge Entity (merge-patch).
   app.patch<{ Params: IdParams }>(`${E}/:entityId`, async (req, reply) => {
     const rc = requestContext(req, reply);
-    queryOf(req, ['local', 'options', 'format', 'lang']);
+    const q = queryOf(req, ['local', 'options', 'format', 'lang', 'observedAt']);
+    const rep = representationOf(q);
+    if (q.observedAt !== undefined && !isDateTime(q.observedAt)) raise('BadRequestData', `observedAt ${JSON.stringify(q.observedAt.slice(0, 50))} is not a date-time`);
     const id = idOf(req);
     const ld = await bodyContext(req, req.body, deps.contexts);
     const now = deps.now();
     const fragment = unwrap(parseFragment(req.body, ld.tm, now, { allowNull: true }));
     checkBodyId(fragment.id, id);
-    await modifyEntity(deps, rc, id, (e) => ({ entity: mergeEntity(e, fragment, now), result: undefined }));
+    const options = { observedAt: q.observedAt, simplified: rep.format === 'keyValues', lang: q.lang };
+    await modifyEntity(deps, rc, id, (e) => ({ entity: mergeEntity(e, fragment, now, options), result: undefined }));
     return reply.code(204).send();
   });
 
@@ -127,7 +132,7 @@ export function entityRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const fragment = unwrap(parseFragment(req.body, ld.tm, now, { allowNull: false }));
     checkBodyId(fragment.id, id);
     const outcome = await modifyEntity(deps, rc, id, (e) => {
-      const r = updateAttributes(e, fragment.attrs, now);
+      const r = updateAttributes(e, fragment.attrs, now, { types: fragment.types, scope: fragment.scope });
       return { entity: r.entity, result: r };
     });
     return sendOutcome(reply, outcome, ld.tm);
@@ -144,7 +149,7 @@ export function entityRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const fragment = unwrap(parseFragment(req.body, ld.tm, now, { allowNull: false }));
     checkBodyId(fragment.id, id);
     const outcome = await modifyEntity(deps, rc, id, (e) => {
-      const r = appendAttributes(e, fragment.attrs, { noOverwrite: rep.options.has('noOverwrite'), now });
+      const r = appendAttributes(e, fragment.attrs, { noOverwrite: rep.options.has('noOverwrite'), now, types: fragment.types, scope: fragment.scope });
       return { entity: r.entity, result: r };
     });
     return sendOutcome(reply, outcome, ld.tm);
@@ -158,9 +163,8 @@ export function entityRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const ld = await bodyContext(req, req.body, deps.contexts);
     const iri = attrOf(req, ld.tm);
     const now = deps.now();
-    const instances = unwrap(parseAttributeValue(iri, stripContext(req.body), ld.tm, now, { allowNull: true }));
-    if (instances.length !== 1) raise('BadRequestData', 'Partial attribute update takes one attribute instance');
-    await modifyEntity(deps, rc, id, (e) => ({ entity: unwrap(partialAttributeUpdate(e, iri, instances[0], now)), result: undefined }));
+    const fragment = partialFragment(iri, stripContext(req.body), ld.tm, now);
+    await modifyEntity(deps, rc, id, (e) => ({ entity: unwrap(partialAttributeUpdate(e, iri, fragment, now)), result: undefined }));
     return reply.code(204).send();
   });
 
@@ -194,6 +198,27 @@ export function entityRoutes(app: FastifyInstance, deps: ApiDeps): void {
     }));
     return reply.code(204).send();
   });
+}
+
+const VALUE_MEMBERS = ['value', 'object', 'languageMap', 'vocab', 'json', 'valueList', 'objectList'];
+
+/**
+ * The body of a partial attribute update (5.6.4) may carry only some members (say, a new unitCode or
+ * sub-attribute). It is parsed as an attribute, and the attribute type is left unset unless the client gave
+ * one or it follows from the member given, so that the stored attribute keeps its type.
+ */
+function partialFragment(iri: string, body: unknown, tm: TermMap, now: string): AttributeFragment {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) raise('BadRequestData', 'A partial attribute update body must be a JSON object');
+  const b = body as Record<string, unknown>;
+  const hasType = 'type' in b;
+  const hasValue = VALUE_MEMBERS.some((k) => k in b);
+  const input = hasType || hasValue ? b : { ...b, value: 0 };
+  const instances = unwrap(parseAttributeValue(iri, input, tm, now, { allowNull: true }));
+  if (instances.length !== 1) raise('BadRequestData', 'Partial attribute update takes one attribute instance');
+  const fragment: AttributeFragment = { ...instances[0] };
+  if (!hasType && !hasValue) delete fragment.value;
+  if (!hasType && (!hasValue || 'value' in b)) delete fragment.type;
+  return fragment;
 }
 
 function checkBodyId(bodyId: string | undefined, pathId: string): void {

@@ -2,14 +2,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CORE_CONTEXT_URL } from '../core/context/core-contexts.js';
 import type { TermMap } from '../core/context/termmap.js';
 import { raise, unwrap } from '../core/problem.js';
-import type { ContextService } from '../contexts/service.js';
+import { contentId, HOSTED_PATH, type ContextService } from '../contexts/service.js';
 import { contentTypeOf, contextLinkOf, JSONLD_CONTEXT_REL, type MediaType } from './negotiate.js';
 
 /** The JSON-LD context a request speaks, compiled, and how to name it in the response. */
 export interface LdContext {
   tm: TermMap;
-  /** A URL for the Link header of application/json responses, when the context is a single URL. */
-  linkUrl: string;
+  /** A URL for the Link header of application/json responses; undefined for an inline context not yet hosted. */
+  linkUrl: string | undefined;
   /** The `@context` value for application/ld+json responses. */
   bodyContext: unknown;
 }
@@ -78,16 +78,27 @@ async function inlineContext(inline: unknown, contexts: ContextService): Promise
     }
   }
   const tm = unwrap(await contexts.termMap(entries));
-  const urls = entries.filter((e): e is string => typeof e === 'string');
-  const linkUrl = entries.length === 1 && urls.length === 1 ? urls[0] : CORE_CONTEXT_URL;
+  const linkUrl = entries.length === 1 && typeof entries[0] === 'string' ? entries[0] : undefined;
   return { tm, linkUrl, bodyContext: inline };
+}
+
+/**
+ * An inline context cannot travel in a Link header: it is kept as an ImplicitlyCreated context
+ * (clause 5.13) under a content-derived id and linked by its URL on this broker.
+ */
+export async function linkable(req: FastifyRequest, ctx: LdContext, contexts: ContextService, now: string): Promise<LdContext> {
+  if (ctx.linkUrl !== undefined) return ctx;
+  const id = `implicit-${contentId(JSON.stringify(ctx.bodyContext))}`;
+  const url = `${req.protocol}://${req.headers.host ?? 'localhost'}${HOSTED_PATH}${id}`;
+  await contexts.keepImplicit(id, url, { '@context': ctx.bodyContext }, now);
+  return { ...ctx, linkUrl: url };
 }
 
 /** Sets Content-Type and, for application/json, the context Link header (clause 6.3.6). */
 export function contextHeaders(reply: FastifyReply, media: MediaType, ctx: LdContext): void {
   reply.type(media);
   if (media !== 'application/ld+json') {
-    reply.header('Link', `<${ctx.linkUrl}>; rel="${JSONLD_CONTEXT_REL}"; type="application/ld+json"`);
+    reply.header('Link', `<${ctx.linkUrl ?? CORE_CONTEXT_URL}>; rel="${JSONLD_CONTEXT_REL}"; type="application/ld+json"`);
   }
 }
 

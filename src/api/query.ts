@@ -6,7 +6,7 @@ import { DEFAULT_TENANT, type RequestContext } from '../core/request.js';
 import type { EntityQuery } from '../store/port.js';
 import { StoreQueryError } from '../store/errors.js';
 import { requestContext, type ApiDeps } from './deps.js';
-import { bodyContext, readContext, type LdContext } from './ld.js';
+import { bodyContext, linkable, readContext, type LdContext } from './ld.js';
 import { negotiate } from './negotiate.js';
 import { boolParam, intParam, listParam, queryOf } from './params.js';
 import { sendEntities, viewOf } from './respond.js';
@@ -92,7 +92,7 @@ export function queryRoutes(app: FastifyInstance, deps: ApiDeps): void {
     for (const k of ['q', 'geoQ', 'scopeQ', 'csf', 'temporalQ']) {
       if (b[k] !== undefined) raise('OperationNotSupported', `Query member ${k} is not supported yet`);
     }
-    const ld = await bodyContext(req, body, deps.contexts);
+    const ld = await linkable(req, await bodyContext(req, body, deps.contexts), deps.contexts, deps.now());
     const sel = selectionOfQuery(b, ld.tm);
     const lang = typeof b.lang === 'string' ? b.lang : q.lang;
     return answer(req, reply, deps, rc, sel, { ...q, lang }, ld);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { builtInContext } from '../core/context/core-contexts.js';
 import { compileContext, ContextLoadError, InvalidContextError, type TermMap } from '../core/context/termmap.js';
 import { fail, ok, type Result } from '../core/problem.js';
@@ -74,6 +75,12 @@ export class ContextService {
     return document;
   }
 
+  /** Keeps an inline context as ImplicitlyCreated so that a Link header can name it (idempotent). */
+  async keepImplicit(id: string, url: string, document: unknown, now: string): Promise<void> {
+    if (await this.store.getContext(id)) return;
+    await this.store.putContext({ id, url, kind: 'ImplicitlyCreated', body: document, createdAt: now, numberOfHits: 0 });
+  }
+
   private async loadDocument(url: string): Promise<unknown> {
     const builtIn = builtInContext(url);
     if (builtIn) return builtIn;
@@ -100,12 +107,10 @@ export class ContextService {
 
 /** A stable local id for a cached remote context, derived from its URL. */
 export function cachedContextId(url: string): string {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
-  for (let i = 0; i < url.length; i++) {
-    const c = url.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
-  }
-  return `cached-${h1.toString(16).padStart(8, '0')}${h2.toString(16).padStart(8, '0')}`;
+  return `cached-${contentId(url)}`;
+}
+
+/** A stable digest of a string, for content-derived context ids. */
+export function contentId(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
