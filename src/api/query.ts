@@ -4,7 +4,6 @@ import { isUri } from '../core/entity/parse.js';
 import { raise } from '../core/problem.js';
 import { DEFAULT_TENANT, type RequestContext } from '../core/request.js';
 import type { EntityQuery } from '../store/port.js';
-import { StoreQueryError } from '../store/errors.js';
 import { requestContext, type ApiDeps } from './deps.js';
 import { bodyContext, linkable, readContext, type LdContext } from './ld.js';
 import { negotiate } from './negotiate.js';
@@ -55,13 +54,7 @@ async function answer(
   }
   const query: EntityQuery = { ...sel, limit, offset, count };
   if (rc.tenant !== DEFAULT_TENANT && !(await deps.store.tenantExists(rc.tenant))) raise('NonexistentTenant', `Tenant ${rc.tenant} does not exist`);
-  let result;
-  try {
-    result = await deps.store.queryEntities(rc.tenant, query);
-  } catch (e) {
-    if (e instanceof StoreQueryError) raise('BadRequestData', e.message);
-    throw e;
-  }
+  const result = await deps.store.queryEntities(rc.tenant, query);
   if (result.count !== undefined) reply.header('NGSILD-Results-Count', String(result.count));
   return sendEntities(reply, result.entities, view);
 }

@@ -1,0 +1,78 @@
+import pg from 'pg';
+import type { SqlClient, SqlQueryable } from '../port.js';
+import { TxScope } from './tx-scope.js';
+
+export interface PostgresOptions {
+  /** Most connections this process holds open. */
+  poolSize?: number;
+}
+
+/**
+ * A PostgreSQL server (15+, with PostGIS 3) through a `pg` pool. Several Mimosa processes may share one
+ * database: everything they coordinate goes through it (row locks, advisory locks), never through memory.
+ */
+export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<SqlClient> {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, application_name: 'mimosa' });
+  // An idle client that loses its connection emits 'error' on the pool; without a listener that ends the process.
+  pool.on('error', () => undefined);
+  try {
+    const c = await pool.connect();
+    c.release();
+  } catch (e) {
+    await pool.end();
+    throw new Error(`PostgreSQL at ${redact(url)} does not answer: ${(e as Error).message}`);
+  }
+  return new PostgresSqlClient(pool);
+}
+
+/** The URL without its password, for messages. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+class PostgresSqlClient implements SqlClient {
+  readonly engine = 'postgres';
+  readonly #pool: pg.Pool;
+  readonly #scope = new TxScope();
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]> {
+    this.#scope.assertOutside();
+    return run<R>(this.#pool, text, params);
+  }
+
+  async transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T> {
+    this.#scope.assertOutside();
+    const client = await this.#pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await this.#scope.run(() => fn({ query: <R>(text: string, params?: readonly unknown[]) => run<R>(client, text, params) }));
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      throw e;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#pool.end();
+  }
+}
+
+async function run<R>(db: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]): Promise<R[]> {
+  if (params !== undefined && params.length > 0) return (await db.query(text, params as unknown[])).rows as R[];
+  // Without parameters pg uses the simple protocol: several statements give an array of results.
+  const res = (await db.query(text)) as pg.QueryResult | pg.QueryResult[];
+  return (Array.isArray(res) ? (res.at(-1)?.rows ?? []) : res.rows) as R[];
+}

@@ -1,0 +1,165 @@
+import type { Entity } from '../core/entity/model.js';
+import { deleteEntities, insertEntities, lockEntities, updateEntities } from './entity-rows.js';
+import { translateDbError } from './errors.js';
+import { migrate } from './migrations/index.js';
+import type { ContextKind, EntityQuery, EntityQueryResult, EntityStore, EntityTx, SqlClient, SqlQueryable, StoredContext } from './port.js';
+import { SqlParams } from './sql-params.js';
+
+/**
+ * The one store implementation: the port on top of an SqlClient, whichever engine runs it. Brings the schema
+ * up to date first.
+ */
+export async function createSqlStore(client: SqlClient): Promise<EntityStore> {
+  await migrate(client);
+  return new SqlStore(client);
+}
+
+/** Rethrows a database error caused by the request's data as a StoreQueryError (a 400 at the edge). */
+async function guarded<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    throw translateDbError(e);
+  }
+}
+
+interface ContextRow {
+  id: string;
+  url: string;
+  kind: ContextKind;
+  body: unknown;
+  created_at: string;
+  last_usage: string | null;
+  hits: number;
+}
+
+function toContext(r: ContextRow): StoredContext {
+  return {
+    id: r.id,
+    url: r.url,
+    kind: r.kind,
+    body: r.body,
+    createdAt: r.created_at,
+    ...(r.last_usage !== null ? { lastUsage: r.last_usage } : {}),
+    numberOfHits: Number(r.hits),
+  };
+}
+
+/** The WHERE clause of a query (clause 5.7.2 selection); $1 is the tenant. */
+function whereOf(tenant: string, q: EntityQuery, p: SqlParams): string {
+  const conds = [`tenant = ${p.add(tenant)}`];
+  if (q.types) conds.push(`types && ${p.add(q.types)}::text[]`);
+  if (q.ids) conds.push(`id = ANY(${p.add(q.ids)}::text[])`);
+  if (q.idPattern !== undefined) conds.push(`id ~ ${p.add(q.idPattern)}`);
+  if (q.attrs) conds.push(`attr_names && ${p.add(q.attrs)}::text[]`);
+  return conds.join(' AND ');
+}
+
+class SqlStore implements EntityStore {
+  /** Tenants known to exist. Tenants are never deleted, so a positive answer stays true for every process. */
+  readonly #tenants = new Set<string>();
+
+  constructor(private readonly db: SqlClient) {}
+
+  write<T>(tenant: string, fn: (tx: EntityTx) => Promise<T>): Promise<T> {
+    return guarded(async () => {
+      const known = this.#tenants.has(tenant);
+      const result = await this.db.transaction(async (sql) => {
+        if (!known) await sql.query('INSERT INTO tenants (name) VALUES ($1) ON CONFLICT DO NOTHING', [tenant]);
+        return fn(entityTx(sql, tenant));
+      });
+      this.#tenants.add(tenant);
+      return result;
+    });
+  }
+
+  getEntity(tenant: string, id: string): Promise<Entity | undefined> {
+    return guarded(async () => {
+      const rows = await this.db.query<{ doc: Entity }>('SELECT doc FROM entities WHERE tenant = $1 AND id = $2', [tenant, id]);
+      return rows[0]?.doc;
+    });
+  }
+
+  queryEntities(tenant: string, query: EntityQuery): Promise<EntityQueryResult> {
+    return guarded(async () => {
+      const p = new SqlParams();
+      const where = whereOf(tenant, query, p);
+      const filterParams = [...p.values];
+      const entities: Entity[] = [];
+      if (query.limit > 0) {
+        const page = `SELECT doc FROM entities WHERE ${where} ORDER BY id LIMIT ${p.add(query.limit)} OFFSET ${p.add(query.offset)}`;
+        for (const r of await this.db.query<{ doc: Entity }>(page, p.values)) entities.push(r.doc);
+      }
+      if (!query.count) return { entities };
+      const [{ n }] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM entities WHERE ${where}`, filterParams);
+      return { entities, count: Number(n) };
+    });
+  }
+
+  async tenantExists(tenant: string): Promise<boolean> {
+    if (this.#tenants.has(tenant)) return true;
+    const rows = await this.db.query('SELECT 1 FROM tenants WHERE name = $1', [tenant]);
+    if (rows.length) this.#tenants.add(tenant);
+    return rows.length > 0;
+  }
+
+  async listTenants(): Promise<string[]> {
+    const rows = await this.db.query<{ name: string }>("SELECT name FROM tenants WHERE name <> '' ORDER BY name");
+    return rows.map((r) => r.name);
+  }
+
+  putContext(c: StoredContext): Promise<void> {
+    return guarded(async () => {
+      await this.db.query(
+        `INSERT INTO contexts (id, url, kind, body, created_at, last_usage, hits) VALUES ($1, $2, $3, $4::json, $5, $6, $7)
+         ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, kind = EXCLUDED.kind, body = EXCLUDED.body,
+           created_at = EXCLUDED.created_at, last_usage = EXCLUDED.last_usage, hits = EXCLUDED.hits`,
+        [c.id, c.url, c.kind, JSON.stringify(c.body), c.createdAt, c.lastUsage ?? null, c.numberOfHits],
+      );
+    });
+  }
+
+  async getContext(id: string): Promise<StoredContext | undefined> {
+    const rows = await this.db.query<ContextRow>('SELECT * FROM contexts WHERE id = $1', [id]);
+    return rows[0] && toContext(rows[0]);
+  }
+
+  async getContextByUrl(url: string): Promise<StoredContext | undefined> {
+    const rows = await this.db.query<ContextRow>('SELECT * FROM contexts WHERE url = $1', [url]);
+    return rows[0] && toContext(rows[0]);
+  }
+
+  async listContexts(kind?: ContextKind): Promise<StoredContext[]> {
+    const rows =
+      kind === undefined
+        ? await this.db.query<ContextRow>('SELECT * FROM contexts ORDER BY created_at, id')
+        : await this.db.query<ContextRow>('SELECT * FROM contexts WHERE kind = $1 ORDER BY created_at, id', [kind]);
+    return rows.map(toContext);
+  }
+
+  async deleteContext(id: string): Promise<boolean> {
+    const rows = await this.db.query('DELETE FROM contexts WHERE id = $1 RETURNING id', [id]);
+    return rows.length > 0;
+  }
+
+  async touchContext(id: string, at: string): Promise<void> {
+    await this.db.query('UPDATE contexts SET last_usage = $2, hits = hits + 1 WHERE id = $1', [id, at]);
+  }
+
+  async ping(): Promise<void> {
+    await this.db.query('SELECT 1');
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+function entityTx(sql: SqlQueryable, tenant: string): EntityTx {
+  return {
+    getForUpdate: (ids) => lockEntities(sql, tenant, ids),
+    insert: (entities) => insertEntities(sql, tenant, entities),
+    update: (entities) => updateEntities(sql, tenant, entities),
+    delete: (ids) => deleteEntities(sql, tenant, ids),
+  };
+}
