@@ -48,7 +48,7 @@ async function parseAll<T>(
   result: BatchResult,
   parse: (item: unknown, tm: Parameters<typeof parseEntity>[1]) => Result<T & { id?: string }>,
 ): Promise<Array<Parsed<T>>> {
-  const shared = await bodyContext(req, null, deps.contexts);
+  const shared = await bodyContext(req, items, deps.contexts);
   const out: Array<Parsed<T>> = [];
   for (let index = 0; index < items.length; index++) {
     const item = items[index];

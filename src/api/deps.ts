@@ -33,18 +33,21 @@ export async function requireTenant(deps: ApiDeps, rc: RequestContext): Promise<
 
 /**
  * Loads one entity for update, applies a pure change and writes it back, in one transaction.
- * A ProblemError thrown by `change` rolls everything back.
+ * A ProblemError thrown by `change` rolls everything back. With `types` (the `type` parameter, expanded), an
+ * entity of none of those types is treated as absent.
  */
 export async function modifyEntity<T>(
   deps: ApiDeps,
   rc: RequestContext,
   id: string,
   change: (e: Entity) => { entity: Entity; result: T },
+  types?: readonly string[],
 ): Promise<T> {
   await requireTenant(deps, rc);
   return deps.store.write(rc.tenant, async (tx) => {
     const current = (await tx.getForUpdate([id])).get(id);
     if (!current) raise('ResourceNotFound', `Entity ${id} does not exist`);
+    if (types && !types.some((t) => current.types.includes(t))) raise('ResourceNotFound', `Entity ${id} of type ${types.join(' or ')} does not exist`);
     const { entity, result } = change(current);
     await tx.update([entity]);
     return result;

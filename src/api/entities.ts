@@ -17,7 +17,7 @@ import { raise, unwrap } from '../core/problem.js';
 import { entityLocation, modifyEntity, requestContext, requireTenant, type ApiDeps } from './deps.js';
 import { bodyContext, readContext } from './ld.js';
 import { negotiate } from './negotiate.js';
-import { boolParam, entityIdParam, queryOf, representationOf } from './params.js';
+import { boolParam, entityIdParam, listParam, queryOf, representationOf } from './params.js';
 import { sendEntity, viewOf } from './respond.js';
 
 const E = '/ngsi-ld/v1/entities';
@@ -39,6 +39,11 @@ function attrOf(req: FastifyRequest<{ Params: AttrParams }>, tm: TermMap): strin
   const name = req.params.attrId;
   if (!isValidAttributeName(name)) raise('BadRequestData', `Attribute name ${JSON.stringify(name.slice(0, 200))} is not valid`);
   return tm.expand(name);
+}
+
+/** The `type` parameter of an entity operation, expanded: the entity must have one of these types. */
+function typesOf(raw: string | undefined, tm: TermMap): string[] | undefined {
+  return listParam('type', raw)?.map((t) => tm.expand(t));
 }
 
 /** 204 when every attribute was changed, else 207 with updated / notUpdated (clause 5.6.2 / 5.6.3). */
@@ -85,11 +90,15 @@ export function entityRoutes(app: FastifyInstance, deps: ApiDeps): void {
   // Implements 5.6.6 Delete Entity.
   app.delete<{ Params: IdParams }>(`${E}/:entityId`, async (req, reply) => {
     const rc = requestContext(req, reply);
-    queryOf(req, ['type', 'local']);
+    const q = queryOf(req, ['type', 'local']);
     const id = idOf(req);
+    const types = q.type === undefined ? undefined : typesOf(q.type, (await readContext(req, deps.contexts)).tm);
     await requireTenant(deps, rc);
-    const deleted = await deps.store.write(rc.tenant, (tx) => tx.delete([id]));
-    if (!deleted.has(id)) raise('ResourceNotFound', `Entity ${id} does not exist`);
+    await deps.store.write(rc.tenant, async (tx) => {
+      const current = (await tx.getForUpdate([id])).get(id);
+      if (!current || (types && !types.some((t) => current.types.includes(t)))) raise('ResourceNotFound', `Entity ${id} does not exist`);
+      await tx.delete([id]);
+    });
     return reply.code(204).send();
   });
 
@@ -123,48 +132,61 @@ export function entityRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   // Implements 5.6.2 Update Entity Attributes.
+  // NGSI-LD Null deletes the instance it is given for (clause 5.5.8, partial update patch).
   app.patch<{ Params: IdParams }>(`${E}/:entityId/attrs`, async (req, reply) => {
     const rc = requestContext(req, reply);
-    queryOf(req, ['local']);
+    const q = queryOf(req, ['local', 'type']);
     const id = idOf(req);
     const ld = await bodyContext(req, req.body, deps.contexts);
     const now = deps.now();
-    const fragment = unwrap(parseFragment(req.body, ld.tm, now, { allowNull: false }));
+    const fragment = unwrap(parseFragment(req.body, ld.tm, now, { allowNull: true }));
     checkBodyId(fragment.id, id);
-    const outcome = await modifyEntity(deps, rc, id, (e) => {
-      const r = updateAttributes(e, fragment.attrs, now, { types: fragment.types, scope: fragment.scope });
-      return { entity: r.entity, result: r };
-    });
+    const outcome = await modifyEntity(
+      deps,
+      rc,
+      id,
+      (e) => {
+        const r = updateAttributes(e, fragment.attrs, now, { types: fragment.types, scope: fragment.scope });
+        return { entity: r.entity, result: r };
+      },
+      typesOf(q.type, ld.tm),
+    );
     return sendOutcome(reply, outcome, ld.tm);
   });
 
   // Implements 5.6.3 Append Entity Attributes.
   app.post<{ Params: IdParams }>(`${E}/:entityId/attrs`, async (req, reply) => {
     const rc = requestContext(req, reply);
-    const q = queryOf(req, ['options', 'local']);
+    const q = queryOf(req, ['options', 'local', 'type']);
     const rep = representationOf({ options: q.options }, ['noOverwrite']);
     const id = idOf(req);
     const ld = await bodyContext(req, req.body, deps.contexts);
     const now = deps.now();
     const fragment = unwrap(parseFragment(req.body, ld.tm, now, { allowNull: false }));
     checkBodyId(fragment.id, id);
-    const outcome = await modifyEntity(deps, rc, id, (e) => {
-      const r = appendAttributes(e, fragment.attrs, { noOverwrite: rep.options.has('noOverwrite'), now, types: fragment.types, scope: fragment.scope });
-      return { entity: r.entity, result: r };
-    });
+    const outcome = await modifyEntity(
+      deps,
+      rc,
+      id,
+      (e) => {
+        const r = appendAttributes(e, fragment.attrs, { noOverwrite: rep.options.has('noOverwrite'), now, types: fragment.types, scope: fragment.scope });
+        return { entity: r.entity, result: r };
+      },
+      typesOf(q.type, ld.tm),
+    );
     return sendOutcome(reply, outcome, ld.tm);
   });
 
   // Implements 5.6.4 Partial Attribute Update.
   app.patch<{ Params: AttrParams }>(`${E}/:entityId/attrs/:attrId`, async (req, reply) => {
     const rc = requestContext(req, reply);
-    queryOf(req, ['local']);
+    const q = queryOf(req, ['local', 'type']);
     const id = idOf(req);
     const ld = await bodyContext(req, req.body, deps.contexts);
     const iri = attrOf(req, ld.tm);
     const now = deps.now();
     const fragment = partialFragment(iri, stripContext(req.body), ld.tm, now);
-    await modifyEntity(deps, rc, id, (e) => ({ entity: unwrap(partialAttributeUpdate(e, iri, fragment, now)), result: undefined }));
+    await modifyEntity(deps, rc, id, (e) => ({ entity: unwrap(partialAttributeUpdate(e, iri, fragment, now)), result: undefined }), typesOf(q.type, ld.tm));
     return reply.code(204).send();
   });
 
@@ -184,7 +206,7 @@ export function entityRoutes(app: FastifyInstance, deps: ApiDeps): void {
   // Implements 5.6.5 Delete Entity Attribute.
   app.delete<{ Params: AttrParams }>(`${E}/:entityId/attrs/:attrId`, async (req, reply) => {
     const rc = requestContext(req, reply);
-    const q = queryOf(req, ['datasetId', 'deleteAll', 'local', 'lang']);
+    const q = queryOf(req, ['datasetId', 'deleteAll', 'local', 'lang', 'type']);
     const id = idOf(req);
     const ld = await readContext(req, deps.contexts);
     const iri = attrOf(req, ld.tm);
@@ -192,10 +214,13 @@ export function entityRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (q.datasetId !== undefined && !isUri(q.datasetId)) raise('BadRequestData', `datasetId ${JSON.stringify(q.datasetId.slice(0, 200))} is not a URI`);
     if (deleteAll && q.datasetId !== undefined) raise('BadRequestData', 'datasetId and deleteAll=true cannot be used together');
     const now = deps.now();
-    await modifyEntity(deps, rc, id, (e) => ({
-      entity: unwrap(deleteAttribute(e, iri, { datasetId: q.datasetId, deleteAll, now })),
-      result: undefined,
-    }));
+    await modifyEntity(
+      deps,
+      rc,
+      id,
+      (e) => ({ entity: unwrap(deleteAttribute(e, iri, { datasetId: q.datasetId, deleteAll, now })), result: undefined }),
+      typesOf(q.type, ld.tm),
+    );
     return reply.code(204).send();
   });
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startContextServer, json, type ContextServer } from '../../test/support/context-server.js';
-import { ContextLoadError } from '../core/context/termmap.js';
+import { ContextLoadError, InvalidContextError } from '../core/context/termmap.js';
 import { fetchContext } from './fetch.js';
 
 let srv: ContextServer;
@@ -38,5 +38,5 @@ for (const [path, reason] of [
 
 test('fetchContext should refuse schemes other than http and https', async () => {
   await assert.rejects(fetchContext('file:///etc/passwd', opts), /file: scheme is not supported/);
-  await assert.rejects(fetchContext('not a url', opts), /not a valid URL/);
+  await assert.rejects(fetchContext('not a url', opts), (e: unknown) => e instanceof InvalidContextError && /not an absolute URL/.test(e.message));
 });

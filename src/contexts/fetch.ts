@@ -1,16 +1,17 @@
-import { ContextLoadError } from '../core/context/termmap.js';
+import { ContextLoadError, InvalidContextError } from '../core/context/termmap.js';
 
 /**
  * Fetches a remote @context document over HTTP(S), bounded in time and size, and checks that it is
  * a JSON object with an `@context` member. Any failure throws ContextLoadError (→ 503 LdContextNotAvailable),
- * which the caller never caches.
+ * which the caller never caches. A reference that is not an absolute URL is the client's mistake, not an outage:
+ * InvalidContextError (→ 400).
  */
 export async function fetchContext(url: string, o: { timeoutMs: number; maxBytes: number }): Promise<unknown> {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new ContextLoadError(url, 'it is not a valid URL');
+    throw new InvalidContextError(`@context reference ${JSON.stringify(url.slice(0, 200))} is not an absolute URL`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new ContextLoadError(url, `the ${parsed.protocol} scheme is not supported (http or https only)`);

@@ -47,9 +47,10 @@ export class ContextLoadError extends Error {
 /** An invalid @context (syntax, protected redefinition, loop…): answered with 400 InvalidRequest. */
 export class InvalidContextError extends Error {}
 
-function loaderCause(e: unknown): ContextLoadError | undefined {
+/** The loader's own error inside jsonld's wrapping, if the loader failed. */
+function loaderCause(e: unknown): ContextLoadError | InvalidContextError | undefined {
   for (let x: unknown = e, depth = 0; x && depth < 8; depth++) {
-    if (x instanceof ContextLoadError) return x;
+    if (x instanceof ContextLoadError || x instanceof InvalidContextError) return x;
     const o = x as { details?: { cause?: unknown }; cause?: unknown };
     x = o.details?.cause ?? o.cause;
   }
@@ -58,7 +59,8 @@ function loaderCause(e: unknown): ContextLoadError | undefined {
 
 /**
  * Compiles user context entries (+ core) into a TermMap.
- * Throws ContextLoadError when a referenced context cannot be fetched, InvalidContextError when it is not a valid context.
+ * Throws ContextLoadError when a referenced context cannot be fetched, InvalidContextError when it is not a valid context
+ * (or a reference is not a URL).
  */
 export async function compileContext(userContext: readonly unknown[], load: DocumentLoader): Promise<TermMap> {
   const documentLoader = async (url: string) => {
