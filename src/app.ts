@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { batchRoutes } from './api/batch.js';
 import { contextRoutes } from './api/contexts.js';
 import type { ApiDeps } from './api/deps.js';
+import { discoveryRoutes } from './api/discovery.js';
 import { entityRoutes } from './api/entities.js';
 import { installErrorHandling } from './api/errors.js';
 import { infoRoutes, type Identity } from './api/info.js';
@@ -67,6 +68,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   queryRoutes(app, deps);
   batchRoutes(app, deps);
   contextRoutes(app, deps);
+  discoveryRoutes(app, deps);
   infoRoutes(app, deps, identity);
   return app;
 }

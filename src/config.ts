@@ -12,6 +12,8 @@ export interface Config {
   /** undefined = embedded PGlite in dataDir; 'memory://' = in-memory PGlite; postgres://… = PostgreSQL server. */
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
+  /** Most connections to a PostgreSQL server this process holds. */
+  readonly databasePoolSize: number;
   readonly logLevel: LogLevel;
   /** Largest request body accepted, in bytes. */
   readonly bodyLimit: number;
@@ -68,6 +70,7 @@ export const settings: readonly Setting[] = [
   { env: 'MIMOSA_HOST', key: 'host', parse: nonEmpty, default: '127.0.0.1' },
   { env: 'MIMOSA_DATABASE_URL', key: 'databaseUrl', parse: databaseUrl, default: undefined },
   { env: 'MIMOSA_DATA_DIR', key: 'dataDir', parse: nonEmpty, default: './data' },
+  { env: 'MIMOSA_DATABASE_POOL_SIZE', key: 'databasePoolSize', parse: integer(1, 1000), default: 10 },
   { env: 'MIMOSA_LOG_LEVEL', key: 'logLevel', parse: logLevel, default: 'info' },
   { env: 'MIMOSA_BODY_LIMIT', key: 'bodyLimit', parse: integer(1024, 1024 * 1024 * 1024), default: 64 * 1024 * 1024 },
   { env: 'MIMOSA_BATCH_LIMIT', key: 'batchLimit', parse: integer(1, 1_000_000), default: 10_000 },

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loaded.config;
-  const client = await openSqlClient(config.databaseUrl, config.dataDir);
+  const client = await openSqlClient(config.databaseUrl, config.dataDir, { poolSize: config.databasePoolSize });
   const store = await createSqlStore(client);
   const app = await buildApp({ config, store, engine: client.engine });
 

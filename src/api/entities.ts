@@ -18,11 +18,13 @@ import { entityLocation, modifyEntity, requestContext, requireTenant, type ApiDe
 import { bodyContext, readContext } from './ld.js';
 import { negotiate } from './negotiate.js';
 import { boolParam, entityIdParam, listParam, queryOf, representationOf } from './params.js';
-import { sendEntity, viewOf } from './respond.js';
+import { fetchLinked, flatten, joinOf, renderInline } from './join.js';
+import { sendEntities, sendEntity, viewOf } from './respond.js';
 
 const E = '/ngsi-ld/v1/entities';
-const RETRIEVE_PARAMS = ['attrs', 'pick', 'omit', 'options', 'format', 'lang', 'geometryProperty', 'type', 'local', 'datasetId'];
-const RETRIEVE_UNSUPPORTED = ['join', 'joinLevel', 'containedBy', 'entityMap', 'via'];
+const RETRIEVE_PARAMS = ['attrs', 'pick', 'omit', 'options', 'format', 'lang', 'geometryProperty', 'type', 'local', 'datasetId', 'join', 'joinLevel', 'containedBy'];
+/** Defined for distributed operations (issue #6): a clear 422, never silently ignored. */
+const RETRIEVE_UNSUPPORTED = ['entityMap', 'via'];
 
 interface IdParams {
   entityId: string;
@@ -80,11 +82,16 @@ export function entityRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const ld = await readContext(req, deps.contexts);
     const view = viewOf(q, media, ld);
     if (q.datasetId !== undefined) view.render.datasetIds = new Set(q.datasetId.split(','));
+    const join = joinOf(q);
     await requireTenant(deps, rc);
     const entity = await deps.store.getEntity(rc.tenant, id);
-    const wanted = q.type?.split(',').map((t) => ld.tm.expand(t.trim()));
+    const wanted = typesOf(q.type, ld.tm);
     if (!entity || (wanted && !wanted.some((t) => entity.types.includes(t)))) raise('ResourceNotFound', `Entity ${id} does not exist`);
-    return sendEntity(reply, entity, view);
+    if (!join) return sendEntity(reply, entity, view);
+    // Clause 4.5.23: flat answers the entity and its linked entities as an array; inline nests them.
+    const linked = await fetchLinked(deps, rc, [entity], join);
+    if (join.kind === 'flat') return sendEntities(reply, flatten([entity], linked), view);
+    return sendEntity(reply, entity, view, renderInline(entity, ld.tm, view.render, linked, join.level));
   });
 
   // Implements 5.6.6 Delete Entity.

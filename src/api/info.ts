@@ -33,6 +33,7 @@ const conformance = {
     'createEntity', 'retrieveEntity', 'queryEntity', 'replaceEntity', 'mergeEntity', 'deleteEntity',
     'updateAttrs', 'appendAttrs', 'updateAttr', 'replaceAttr', 'deleteAttr',
     'batchCreate', 'batchUpsert', 'batchUpdate', 'batchDelete', 'batchMerge', 'queryBatch',
+    'retrieveEntityTypes', 'retrieveEntityTypeInfo', 'retrieveAttrTypes', 'retrieveAttrTypeInfo',
     'listContexts', 'serveContext', 'addContext', 'deleteContext', 'retrieveCSIdentityInfo',
   ],
   representations: ['normalized', 'concise', 'keyValues', 'application/json', 'application/ld+json', 'application/geo+json'],

@@ -94,11 +94,13 @@ export async function linkable(req: FastifyRequest, ctx: LdContext, contexts: Co
   return { ...ctx, linkUrl: url };
 }
 
-/** Sets Content-Type and, for application/json, the context Link header (clause 6.3.6). */
+/** Sets Content-Type and, for application/json, adds the context Link header (clause 6.3.6) to any Link already set. */
 export function contextHeaders(reply: FastifyReply, media: MediaType, ctx: LdContext): void {
   reply.type(media);
   if (media !== 'application/ld+json') {
-    reply.header('Link', `<${ctx.linkUrl ?? CORE_CONTEXT_URL}>; rel="${JSONLD_CONTEXT_REL}"; type="application/ld+json"`);
+    const link = `<${ctx.linkUrl ?? CORE_CONTEXT_URL}>; rel="${JSONLD_CONTEXT_REL}"; type="application/ld+json"`;
+    const before = reply.getHeader('link');
+    reply.header('Link', before === undefined ? link : `${String(before)}, ${link}`);
   }
 }
 

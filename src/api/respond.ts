@@ -39,18 +39,21 @@ export function viewOf(q: Record<string, string | undefined>, media: MediaType, 
   };
 }
 
-export function sendEntity(reply: FastifyReply, e: Entity, v: View): FastifyReply {
+/** `rendered` replaces the plain rendering (linked entity retrieval nests entities in it). */
+export function sendEntity(reply: FastifyReply, e: Entity, v: View, rendered?: Record<string, unknown>): FastifyReply {
   contextHeaders(reply, v.media, v.ld);
   if (v.media === 'application/geo+json') {
     return reply.send(withContext(v.media, v.ld, renderFeature(e, v.ld.tm, { ...v.render, geometryProperty: v.geometryProperty })));
   }
-  return reply.send(withContext(v.media, v.ld, renderEntity(e, v.ld.tm, v.render)));
+  return reply.send(withContext(v.media, v.ld, rendered ?? renderEntity(e, v.ld.tm, v.render)));
 }
 
-export function sendEntities(reply: FastifyReply, es: readonly Entity[], v: View): FastifyReply {
+/** `render` replaces the plain rendering of each entity (linked entity retrieval nests entities with it). */
+export function sendEntities(reply: FastifyReply, es: readonly Entity[], v: View, render?: (e: Entity) => Record<string, unknown>): FastifyReply {
   contextHeaders(reply, v.media, v.ld);
   if (v.media === 'application/geo+json') {
     return reply.send(withContext(v.media, v.ld, renderFeatureCollection([...es], v.ld.tm, { ...v.render, geometryProperty: v.geometryProperty })));
   }
-  return reply.send(es.map((e) => withContext(v.media, v.ld, renderEntity(e, v.ld.tm, v.render))));
+  const one = render ?? ((e: Entity) => renderEntity(e, v.ld.tm, v.render));
+  return reply.send(es.map((e) => withContext(v.media, v.ld, one(e))));
 }

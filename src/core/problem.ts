@@ -48,18 +48,12 @@ export function problem(kind: ProblemKind, detail: string, extra?: Record<string
   return extra ? { kind, detail, extra } : { kind, detail };
 }
 
-export function isProblem(x: unknown): x is Problem {
-  return typeof x === 'object' && x !== null && 'kind' in x && 'detail' in x && (x as Problem).kind in problemKinds;
-}
 
 export function toProblemDetails(p: Problem): ProblemDetails {
   const k = problemKinds[p.kind];
   return { type: k.type, title: k.title, status: k.status, detail: p.detail, ...p.extra };
 }
 
-export function statusOf(p: Problem): number {
-  return problemKinds[p.kind].status;
-}
 
 /** Result of an operation whose failure is expected (bad input, missing entity…). */
 export type Result<T> = { ok: true; value: T } | { ok: false; problem: Problem };

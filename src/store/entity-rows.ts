@@ -5,6 +5,7 @@
 import type { Entity } from '../core/entity/model.js';
 import { LOCATION } from '../core/entity/model.js';
 import type { SqlQueryable } from './port.js';
+import { recordVocabulary } from './vocabulary.js';
 
 /** The derived columns of an entity row, from the JSON document `e` ($1 is the tenant). */
 const DERIVED = `
@@ -36,13 +37,18 @@ function byId(entities: readonly Entity[]): Entity[] {
 
 export async function insertEntities(db: SqlQueryable, tenant: string, entities: readonly Entity[]): Promise<Set<string>> {
   if (entities.length === 0) return new Set();
-  const rows = await db.query<{ id: string }>(INSERT, [tenant, JSON.stringify(byId(entities))]);
-  return new Set(rows.map((r) => r.id));
+  const sorted = byId(entities);
+  const rows = await db.query<{ id: string }>(INSERT, [tenant, JSON.stringify(sorted)]);
+  const inserted = new Set(rows.map((r) => r.id));
+  await recordVocabulary(db, tenant, inserted.size === sorted.length ? sorted : sorted.filter((e) => inserted.has(e.id)));
+  return inserted;
 }
 
 export async function updateEntities(db: SqlQueryable, tenant: string, entities: readonly Entity[]): Promise<void> {
   if (entities.length === 0) return;
-  await db.query(UPDATE, [tenant, JSON.stringify(byId(entities))]);
+  const sorted = byId(entities);
+  await db.query(UPDATE, [tenant, JSON.stringify(sorted)]);
+  await recordVocabulary(db, tenant, sorted);
 }
 
 export async function lockEntities(db: SqlQueryable, tenant: string, ids: readonly string[]): Promise<Map<string, Entity>> {

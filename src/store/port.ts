@@ -1,4 +1,8 @@
 import type { Entity } from '../core/entity/model.js';
+import type { GeoQuery } from '../core/query/geo.js';
+import type { QExpr } from '../core/query/q-ast.js';
+import type { ScopeExpr } from '../core/query/scope-query.js';
+import type { TypeExpr } from '../core/query/type-expr.js';
 
 /**
  * The storage port. `api` and the other layers talk to storage only through these interfaces;
@@ -17,15 +21,44 @@ export interface SqlClient extends SqlQueryable {
   close(): Promise<void>;
 }
 
-/** Selection of entities for a query (clause 5.7.2); issue-3 features extend it. */
-export interface EntityQuery {
-  /** Expanded type IRIs: an entity matches if it has any of them. */
-  types?: readonly string[];
+/**
+ * Selection of entities (clause 5.7.2): every member given must hold (they combine with AND). All names are
+ * expanded IRIs. The store evaluates all of it in SQL.
+ */
+export interface EntitySelection {
+  /**
+   * The EntitySelectors of a Query (clause 5.2.33): an entity matches if it matches at least one (each selector's
+   * members combine with AND).
+   */
+  entities?: readonly EntitySelector[];
+  /** Entity Type Selection Language (clause 4.17). */
+  type?: TypeExpr;
   ids?: readonly string[];
-  /** POSIX regular expression on the entity id. */
+  /** Regular expression on the entity id (PostgreSQL ARE; one it rejects is a StoreQueryError). */
   idPattern?: string;
-  /** Expanded attribute IRIs: an entity matches if it has at least one of them. */
+  /** An entity matches if it has at least one of these attributes. */
   attrs?: readonly string[];
+  /** NGSI-LD Query Language (clause 4.9). */
+  q?: QExpr;
+  /** Geo-query (clause 4.10). */
+  geo?: GeoQuery;
+  /** Scope query (clause 4.19). */
+  scopeQ?: ScopeExpr;
+  /**
+   * expandValues (clause 6.3.18): attributes whose string values are compared with the IRI a term of q expands
+   * to, as VocabProperty values always are.
+   */
+  expandValues?: readonly string[];
+}
+
+export interface EntitySelector {
+  type?: TypeExpr;
+  id?: string;
+  idPattern?: string;
+}
+
+/** A page of a selection, in id order. */
+export interface EntityQuery extends EntitySelection {
   limit: number;
   offset: number;
   count: boolean;
@@ -65,6 +98,37 @@ export interface StoredContext {
   numberOfHits: number;
 }
 
+/**
+ * What discovery (clauses 5.7.5–5.7.10) reports, with expanded names; the API compacts them and adds the ids.
+ * Only what some entity of the tenant has now is reported.
+ */
+export interface EntityTypeSummary {
+  type: string;
+  /** Attributes some entity of the type has (clause 5.2.25 attributeNames). */
+  attributeNames: string[];
+}
+
+export interface EntityTypeInfo {
+  type: string;
+  /** Entities of the type (clause 5.2.26). */
+  entityCount: number;
+  /** Each attribute entities of the type have, with the attribute types its instances have there. */
+  attributeDetails: Array<{ attribute: string; attributeTypes: string[] }>;
+}
+
+export interface AttributeSummary {
+  attribute: string;
+  /** Types of the entities that have the attribute (clause 5.2.28 typeNames). */
+  typeNames: string[];
+}
+
+export interface AttributeInfo extends AttributeSummary {
+  /** Entities that have the attribute (clause 5.2.28 attributeCount; multi-attribute instances count once). */
+  attributeCount: number;
+  /** Attribute types of its instances (Property, Relationship…). */
+  attributeTypes: string[];
+}
+
 export interface EntityStore {
   /** Runs fn in one transaction of the tenant, creating the tenant if it does not exist yet. */
   write<T>(tenant: string, fn: (tx: EntityTx) => Promise<T>): Promise<T>;
@@ -72,6 +136,19 @@ export interface EntityStore {
   queryEntities(tenant: string, query: EntityQuery): Promise<EntityQueryResult>;
   tenantExists(tenant: string): Promise<boolean>;
   listTenants(): Promise<string[]>;
+
+  /** Entity types some entity of the tenant has (clause 5.7.5), expanded, in IRI order. */
+  listEntityTypes(tenant: string): Promise<string[]>;
+  /** The same types with their attribute names (clause 5.7.6). */
+  listEntityTypeDetails(tenant: string): Promise<EntityTypeSummary[]>;
+  /** One entity type (clause 5.7.7); undefined when no entity of the tenant has it. */
+  getEntityTypeInfo(tenant: string, type: string): Promise<EntityTypeInfo | undefined>;
+  /** Attribute names some entity of the tenant has (clause 5.7.8), expanded, in IRI order. */
+  listAttributes(tenant: string): Promise<string[]>;
+  /** The same attributes with the types of the entities that have them (clause 5.7.9). */
+  listAttributeDetails(tenant: string): Promise<AttributeSummary[]>;
+  /** One attribute (clause 5.7.10); undefined when no entity of the tenant has it. */
+  getAttributeInfo(tenant: string, attribute: string): Promise<AttributeInfo | undefined>;
 
   putContext(ctx: StoredContext): Promise<void>;
   getContext(id: string): Promise<StoredContext | undefined>;

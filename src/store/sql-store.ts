@@ -2,8 +2,23 @@ import type { Entity } from '../core/entity/model.js';
 import { deleteEntities, insertEntities, lockEntities, updateEntities } from './entity-rows.js';
 import { translateDbError } from './errors.js';
 import { migrate } from './migrations/index.js';
-import type { ContextKind, EntityQuery, EntityQueryResult, EntityStore, EntityTx, SqlClient, SqlQueryable, StoredContext } from './port.js';
+import type {
+  AttributeInfo,
+  AttributeSummary,
+  ContextKind,
+  EntityQuery,
+  EntityQueryResult,
+  EntityStore,
+  EntityTx,
+  EntityTypeInfo,
+  EntityTypeSummary,
+  SqlClient,
+  SqlQueryable,
+  StoredContext,
+} from './port.js';
 import { SqlParams } from './sql-params.js';
+import { selectionSql } from './query/where.js';
+import * as vocabulary from './vocabulary.js';
 
 /**
  * The one store implementation: the port on top of an SqlClient, whichever engine runs it. Brings the schema
@@ -45,16 +60,6 @@ function toContext(r: ContextRow): StoredContext {
   };
 }
 
-/** The WHERE clause of a query (clause 5.7.2 selection); $1 is the tenant. */
-function whereOf(tenant: string, q: EntityQuery, p: SqlParams): string {
-  const conds = [`tenant = ${p.add(tenant)}`];
-  if (q.types) conds.push(`types && ${p.add(q.types)}::text[]`);
-  if (q.ids) conds.push(`id = ANY(${p.add(q.ids)}::text[])`);
-  if (q.idPattern !== undefined) conds.push(`id ~ ${p.add(q.idPattern)}`);
-  if (q.attrs) conds.push(`attr_names && ${p.add(q.attrs)}::text[]`);
-  return conds.join(' AND ');
-}
-
 class SqlStore implements EntityStore {
   /** Tenants known to exist. Tenants are never deleted, so a positive answer stays true for every process. */
   readonly #tenants = new Set<string>();
@@ -83,15 +88,15 @@ class SqlStore implements EntityStore {
   queryEntities(tenant: string, query: EntityQuery): Promise<EntityQueryResult> {
     return guarded(async () => {
       const p = new SqlParams();
-      const where = whereOf(tenant, query, p);
+      const where = selectionSql(tenant, query, p);
       const filterParams = [...p.values];
       const entities: Entity[] = [];
       if (query.limit > 0) {
-        const page = `SELECT doc FROM entities WHERE ${where} ORDER BY id LIMIT ${p.add(query.limit)} OFFSET ${p.add(query.offset)}`;
+        const page = `SELECT e.doc FROM entities AS e WHERE ${where} ORDER BY e.id LIMIT ${p.add(query.limit)} OFFSET ${p.add(query.offset)}`;
         for (const r of await this.db.query<{ doc: Entity }>(page, p.values)) entities.push(r.doc);
       }
       if (!query.count) return { entities };
-      const [{ n }] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM entities WHERE ${where}`, filterParams);
+      const [{ n }] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM entities AS e WHERE ${where}`, filterParams);
       return { entities, count: Number(n) };
     });
   }
@@ -106,6 +111,31 @@ class SqlStore implements EntityStore {
   async listTenants(): Promise<string[]> {
     const rows = await this.db.query<{ name: string }>("SELECT name FROM tenants WHERE name <> '' ORDER BY name");
     return rows.map((r) => r.name);
+  }
+
+  // Discovery (clauses 5.7.5–5.7.10): see store/vocabulary.ts for the design.
+  listEntityTypes(tenant: string): Promise<string[]> {
+    return guarded(() => vocabulary.listEntityTypes(this.db, tenant));
+  }
+
+  listEntityTypeDetails(tenant: string): Promise<EntityTypeSummary[]> {
+    return guarded(() => vocabulary.listEntityTypeDetails(this.db, tenant));
+  }
+
+  getEntityTypeInfo(tenant: string, type: string): Promise<EntityTypeInfo | undefined> {
+    return guarded(() => vocabulary.getEntityTypeInfo(this.db, tenant, type));
+  }
+
+  listAttributes(tenant: string): Promise<string[]> {
+    return guarded(() => vocabulary.listAttributes(this.db, tenant));
+  }
+
+  listAttributeDetails(tenant: string): Promise<AttributeSummary[]> {
+    return guarded(() => vocabulary.listAttributeDetails(this.db, tenant));
+  }
+
+  getAttributeInfo(tenant: string, attribute: string): Promise<AttributeInfo | undefined> {
+    return guarded(() => vocabulary.getAttributeInfo(this.db, tenant, attribute));
   }
 
   putContext(c: StoredContext): Promise<void> {

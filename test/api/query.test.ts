@@ -111,10 +111,21 @@ describeApi('Query Entities (5.7.2)', (h) => {
     assertProblem(await get(`type=${Car},`), 400, 'BadRequestData');
   });
 
-  it('query should answer 422 OperationNotSupported when q, georel or a type expression is used', async () => {
-    assertProblem(await get(`type=${Car}&q=speed>10`), 422, 'OperationNotSupported');
-    assertProblem(await get(`type=${Car}&georel=near;maxDistance==10&geometry=Point&coordinates=[0,0]`), 422, 'OperationNotSupported');
-    assertProblem(await get(`type=${encodeURIComponent(`${Car}|${Bike}`)}`), 422, 'OperationNotSupported');
+  it('query should filter with q, a type expression and a geo-query when they are given', async () => {
+    assert.deepEqual(ids(await get(`type=${Car}&q=${encodeURIComponent('speed>30')}&limit=100`)), cars.slice(4));
+    assert.deepEqual(ids(await get(`type=${Car}&q=${encodeURIComponent('speed<=20;color=="red"')}&limit=100`)), [cars[0], cars[2]]);
+    assert.deepEqual(ids(await get(`type=${encodeURIComponent(`${Car}|${Bike}`)}&limit=100`)), [...bikes, ...cars].sort());
+    assert.deepEqual(ids(await get(`type=${encodeURIComponent(`(${Car};${Bike})`)}&limit=100`)), []);
+    const near = await get(`type=${Car}&georel=${encodeURIComponent('near;maxDistance==10')}&geometry=Point&coordinates=${encodeURIComponent('[0,0]')}`);
+    assert.equal(near.statusCode, 200, near.body);
+    assert.deepEqual(near.json(), [], 'these cars have no location');
+  });
+
+  it('query should answer 400 BadRequestData naming the problem when q, a geo-query or a type expression is malformed', async () => {
+    for (const bad of ['q=speed>', 'q=(speed>1', 'georel=nearby&geometry=Point&coordinates=[0,0]', 'georel=within&geometry=Point', `type=${encodeURIComponent(`(${Car}`)}`, 'scopeQ=/a//b']) {
+      const body = assertProblem(await get(`type=${Car}&${bad}`), 400, 'BadRequestData');
+      assert.ok(String(body.detail).length > 10, String(body.detail));
+    }
   });
 
   it('query should answer 400 BadRequestData when idPattern is not a valid regular expression', async () => {
@@ -182,13 +193,13 @@ describeApi('Query Entities (5.7.2)', (h) => {
     }
   });
 
-  it('query by POST should answer 422 OperationNotSupported when q or geoQ is given', async () => {
-    assertProblem(await send(h().app, 'POST', `${BATCH}/query`, { type: 'Query', entities: [{ type: Car }], q: 'speed>1' }), 422, 'OperationNotSupported');
-    assertProblem(
-      await send(h().app, 'POST', `${BATCH}/query`, { type: 'Query', entities: [{ type: Car }], geoQ: { georel: 'near;maxDistance==1', geometry: 'Point', coordinates: [0, 0] } }),
-      422,
-      'OperationNotSupported',
-    );
+  it('query by POST should filter with q and geoQ when they are given', async () => {
+    const res = await send(h().app, 'POST', `${BATCH}/query?limit=100`, { type: 'Query', entities: [{ type: Car }], q: 'speed>=50' });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(ids(res), cars.slice(5));
+    const geo = await send(h().app, 'POST', `${BATCH}/query`, { type: 'Query', entities: [{ type: Car }], geoQ: { georel: 'near;maxDistance==1', geometry: 'Point', coordinates: [0, 0] } });
+    assert.equal(geo.statusCode, 200, geo.body);
+    assertProblem(await send(h().app, 'POST', `${BATCH}/query`, { type: 'Query', entities: [{ type: Car }], geoQ: { georel: 'near' } }), 400, 'BadRequestData');
   });
 
   it('query by POST should answer 403 TooManyResults when limit exceeds the maximum', async () => {

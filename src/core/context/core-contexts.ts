@@ -28,10 +28,6 @@ export function builtInContext(url: string): { '@context': unknown } | undefined
   return undefined;
 }
 
-export function isCoreContextUrl(url: string): boolean {
-  const u = url.replace(/^http:\/\//, 'https://');
-  return u.startsWith(CORE_PREFIX) && builtInContext(u) !== undefined;
-}
 
 /** The versioned core URLs Mimosa answers for (listed by GET /jsonldContexts). */
 export const coreContextUrls: readonly string[] = [

@@ -7,11 +7,8 @@
  */
 
 export const NGSI_LD = 'https://uri.etsi.org/ngsi-ld/';
-export const DEFAULT_VOCAB = 'https://uri.etsi.org/ngsi-ld/default-context/';
 /** The IRI of the default GeoProperty `location` (and its siblings). */
 export const LOCATION = `${NGSI_LD}location`;
-export const OBSERVATION_SPACE = `${NGSI_LD}observationSpace`;
-export const OPERATION_SPACE = `${NGSI_LD}operationSpace`;
 /** Merge-patch / update sentinel that deletes what it is assigned to (clause 4.5.0 / 5.6.17). */
 export const NGSI_LD_NULL = 'urn:ngsi-ld:null';
 
@@ -93,11 +90,3 @@ export interface Entity {
   attrs: Record<string, Attribute[]>;
 }
 
-/** Returns the sub-attribute entries of an attribute (members that are not keywords). */
-export function subAttributes(attr: Attribute): Array<[string, Attribute]> {
-  const out: Array<[string, Attribute]> = [];
-  for (const key of Object.keys(attr)) {
-    if (!attributeKeywords.has(key)) out.push([key, attr[key] as Attribute]);
-  }
-  return out;
-}

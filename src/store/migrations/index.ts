@@ -1,11 +1,17 @@
 import type { SqlClient } from '../port.js';
 import { initial } from './001-initial.js';
+import { queryIndexes } from './002-query-indexes.js';
+import { vocabulary } from './003-vocabulary.js';
 
 /**
  * Append-only migrations: a deployed migration is never edited; a change of schema is a new entry at the end.
  * Each runs in the transaction that records it, so a failed migration leaves no trace.
  */
-const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [{ version: 1, name: 'initial', sql: initial }];
+const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'query-indexes', sql: queryIndexes },
+  { version: 3, name: 'vocabulary', sql: vocabulary },
+];
 
 /** Arbitrary key of the advisory lock that serialises migrations of several Mimosa processes starting together. */
 const MIGRATION_LOCK = 0x6d696d6f;

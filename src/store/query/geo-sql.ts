@@ -1,0 +1,42 @@
+import { LOCATION } from '../../core/entity/model.js';
+import type { GeoQuery } from '../../core/query/geo.js';
+import type { SqlParams } from '../sql-params.js';
+
+/** Clause 4.10 names the relations after Simple Features; PostGIS implements them under the same names. */
+const predicates = {
+  within: 'ST_Within',
+  contains: 'ST_Contains',
+  intersects: 'ST_Intersects',
+  disjoint: 'ST_Disjoint',
+  equals: 'ST_Equals',
+  overlaps: 'ST_Overlaps',
+} as const;
+
+/**
+ * Geo-query (clause 4.10) as a condition on the entity row `row`. The entity's GeoProperty is the subject of
+ * the relation ("within": the entity lies within the reference geometry; "contains": the entity contains it).
+ * An entity without the GeoProperty (or without a default instance of it) gives NULL, so it never matches,
+ * not even `disjoint` or `minDistance`.
+ *
+ * Distances are metres on the WGS 84 spheroid (geography). Topological relations are planar in longitude and
+ * latitude, as RFC 7946 clause 3.1.1 draws GeoJSON edges as straight lines in those coordinates.
+ */
+export function geoSql(g: GeoQuery, p: SqlParams, row: string): string {
+  // `location` is derived on write and indexed (GiST on geometry and on geography, migration 001); any other
+  // GeoProperty is read from the document, without an index. Both are valid geometries (migration 002).
+  const target = g.geoproperty === LOCATION ? `${row}.location` : `mimosa_geometry(${row}.doc->'attrs'->${p.add(g.geoproperty)})`;
+  const reference = `ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(${p.add(JSON.stringify(g.geometry))}::text), 4326))`;
+  const rel = g.georel;
+  if (rel.relation === 'near') {
+    // ST_DWithin is "distance <= metres" and is answered by the GiST index on location::geography; minDistance is
+    // its complement among located entities (farther than metres), so that the two limits split them exactly.
+    const within = `ST_DWithin(${target}::geography, ${reference}::geography, ${p.add(rel.metres)}::float8)`;
+    return rel.limit === 'maxDistance' ? within : `NOT ${within}`;
+  }
+  // A self-intersecting polygon passes GeoJSON validation, and GEOS 3.11 (under PostGIS 3.3 on PostgreSQL 15)
+  // throws a TopologyException on it where GEOS 3.14 (PGlite) answers: ST_MakeValid returns a valid geometry
+  // unchanged and splits an invalid one, as migration 002 does on the entities' side. The reference is a
+  // parameter, so this is computed once per statement; the entity's side stays a bare column, which PostGIS's
+  // index support recognises.
+  return `${predicates[rel.relation]}(${target}, ST_MakeValid(${reference}))`;
+}
