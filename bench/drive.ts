@@ -1,0 +1,52 @@
+/** The harness's side of a load run: forks the load generator (driver.ts), samples the target process meanwhile. */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { DriveInput, DriveResult } from './driver.js';
+import { sample, settle, type Backends, type Usage } from './sampler.js';
+
+export type Measured = DriveResult & Usage;
+
+const DRIVER = fileURLToPath(new URL('./driver.ts', import.meta.url));
+const HELLO = fileURLToPath(new URL('./hello.ts', import.meta.url));
+
+/** Resolves with the child's next IPC message; rejects if it exits first. */
+function nextMessage<T>(child: ChildProcess, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`${what} exited with ${code} before answering`));
+    child.once('exit', onExit);
+    child.once('message', (m) => {
+      child.off('exit', onExit);
+      resolve(m as T);
+    });
+  });
+}
+
+/**
+ * Drives `url` with a workload (or a plain GET /), sampling process `pid` (and the database's backends) during the
+ * measured run. Between warm-up and measurement the target is let finish what the warm-up left queued.
+ */
+export async function drive(input: DriveInput, pid: number, backends?: Backends): Promise<Measured> {
+  // execArgv of this process carries `--import tsx`, which the child inherits.
+  const child = fork(DRIVER, [JSON.stringify(input)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let stop: (() => Promise<Usage>) | undefined;
+  try {
+    await nextMessage<'warmed'>(child, 'the load generator');
+    await settle(pid, backends, 30_000);
+    stop = sample(pid, backends);
+    child.send('go');
+    const result = await nextMessage<DriveResult>(child, 'the load generator');
+    const usage = await stop();
+    stop = undefined;
+    return { ...result, ...usage };
+  } finally {
+    await stop?.();
+    child.kill(); // a no-op once it has answered and exited
+  }
+}
+
+/** Starts the bare HTTP server of the ceiling; returns its URL, pid and a stop function. */
+export async function startHello(): Promise<{ url: string; pid: number; stop: () => void }> {
+  const child = fork(HELLO, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const { port } = await nextMessage<{ port: number }>(child, 'the HTTP ceiling server');
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid ?? 0, stop: () => child.kill('SIGTERM') };
+}

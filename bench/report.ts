@@ -1,0 +1,87 @@
+/** The results of one engine: a JSON document under bench/results/ and a table on stdout. */
+import type { Measured } from './drive.js';
+import type { Engine } from './options.js';
+import type { Ceiling } from './postgres.js';
+import type { Usage } from './sampler.js';
+import type { Latency } from './stats.js';
+
+export interface WorkloadResult extends Measured {
+  name: string;
+  title: string;
+  connections: number;
+  /** Successful (2xx) requests per second; error answers are counted apart, never as throughput. */
+  reqPerSec: number;
+  /** Entities per second: reqPerSec × entities per request. */
+  itemsPerSec: number;
+  /** reqPerSec / the HTTP ceiling's req/s (workloads of one entity per request). */
+  vsHttp?: number;
+  /** itemsPerSec / the database ceiling's rows/s (postgres engine, workloads that have one). */
+  vsDb?: number;
+}
+
+export interface EngineResult {
+  date: string;
+  engine: Engine;
+  quick: boolean;
+  entities: number;
+  seed: number;
+  connections: number;
+  durationSec: number;
+  /** 1-minute load average before and after: well above `cpus` means others shared the machine during the run. */
+  machine: { cpus: number; node: string; loadAvg: [number, number] };
+  commit: string;
+  load: { entities: number; seconds: number; perSec: number };
+  ceilings: { http: Measured & { reqPerSec: number }; dbInsert?: Ceiling; dbSelect?: Ceiling };
+  workloads: WorkloadResult[];
+}
+
+/** What a row shows of a workload or a ceiling. */
+type Figures = Usage & { latencyMs: Latency; errors: number; non2xx?: number };
+
+const num = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(x >= 10 ? 1 : 2));
+const pct = (x: number | undefined) => (x === undefined ? '' : `${(100 * x).toFixed(1)}%`);
+
+function row(cells: string[], widths: number[]): string {
+  return `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+}
+
+/** A Markdown table (readable as is in a terminal, pasteable into an issue). */
+export function table(r: EngineResult): string {
+  const withDb = r.engine === 'postgres';
+  const head = ['workload', 'req/s', 'items/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'errors', 'CPU%', 'RSS MB'];
+  if (withDb) head.push('db CPU%');
+  head.push('vs HTTP', ...(withDb ? ['vs DB'] : []));
+  const rows: string[][] = [];
+  const add = (name: string, reqs: number, items: number, m: Figures, vsHttp?: number, vsDb?: number) => {
+    const cells = [name, num(reqs), num(items), num(m.latencyMs.p50), num(m.latencyMs.p95), num(m.latencyMs.p99), String(m.non2xx ?? ''), String(m.errors), m.cpuPct.toFixed(0), m.peakRssMb.toFixed(0)];
+    if (withDb) cells.push(m.dbCpuPct === undefined ? '' : m.dbCpuPct.toFixed(0));
+    cells.push(pct(vsHttp), ...(withDb ? [pct(vsDb)] : []));
+    rows.push(cells);
+  };
+  const http = r.ceilings.http;
+  add('ceiling: node:http', http.reqPerSec, http.reqPerSec, http);
+  if (r.ceilings.dbInsert) add('ceiling: pg INSERT ×1000', r.ceilings.dbInsert.opsPerSec, r.ceilings.dbInsert.itemsPerSec, r.ceilings.dbInsert);
+  if (r.ceilings.dbSelect) add('ceiling: pg SELECT by id', r.ceilings.dbSelect.opsPerSec, r.ceilings.dbSelect.itemsPerSec, r.ceilings.dbSelect);
+  for (const w of r.workloads) add(w.connections === r.connections ? w.name : `${w.name} (${w.connections} conn.)`, w.reqPerSec, w.itemsPerSec, w, w.vsHttp, w.vsDb);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((c) => c[i].length)));
+  const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  const title =
+    `${r.engine}: ${r.entities.toLocaleString('en-US')} entities loaded in ${r.load.seconds.toFixed(1)} s ` +
+    `(${num(r.load.perSec)}/s), ${r.connections} connections, ${r.durationSec} s per workload, commit ${r.commit}; ` +
+    `load average ${r.machine.loadAvg.map((x) => x.toFixed(1)).join(' → ')} on ${r.machine.cpus} cores`;
+  return [title, '', row(head, widths), rule, ...rows.map((c) => row(c, widths))].join('\n');
+}
+
+/** Each failing workload's status counts and first error bodies, verbatim. */
+export function failures(r: EngineResult): string {
+  const out: string[] = [];
+  for (const w of [{ ...r.ceilings.http, name: 'ceiling: node:http' }, ...r.workloads]) {
+    if (w.non2xx === 0 && w.errors === 0) continue;
+    out.push(`${r.engine} ${w.name}: statuses ${JSON.stringify(w.statuses)}, ${w.errors} errors (${w.timeouts} timeouts)`);
+    for (const f of w.failures) out.push(`  ${f.status} for ${f.request}\n    ${f.body}`);
+  }
+  for (const [name, c] of Object.entries({ 'pg INSERT': r.ceilings.dbInsert, 'pg SELECT': r.ceilings.dbSelect })) {
+    if (c?.errors) out.push(`${r.engine} ceiling ${name}: ${c.errors} errors, first: ${c.firstError}`);
+  }
+  return out.join('\n');
+}
