@@ -26,7 +26,7 @@ import * as vocabulary from './vocabulary.js';
  */
 export async function createSqlStore(client: SqlClient): Promise<EntityStore> {
   await migrate(client);
-  return new SqlStore(client);
+  return new SqlStore(guardedClient(client));
 }
 
 /** Rethrows a database error caused by the request's data as a StoreQueryError (a 400 at the edge). */
@@ -36,6 +36,17 @@ async function guarded<T>(op: () => Promise<T>): Promise<T> {
   } catch (e) {
     throw translateDbError(e);
   }
+}
+
+/** The client with every statement guarded, so that no store method can leak a raw data error. */
+function guardedClient(db: SqlClient): SqlClient {
+  const guard = (q: SqlQueryable): SqlQueryable => ({ query: (text, params) => guarded(() => q.query(text, params)) });
+  return {
+    engine: db.engine,
+    query: (text, params) => guarded(() => db.query(text, params)),
+    transaction: (fn) => guarded(() => db.transaction((tx) => fn(guard(tx)))),
+    close: () => db.close(),
+  };
 }
 
 interface ContextRow {

@@ -3,19 +3,21 @@
  * beside it are derived from it on every write so that selections run on indexes: types and attribute names
  * (GIN), the default `location` GeoProperty (GiST, as geometry for within/intersects… and as geography for
  * near in metres on the sphere). Tenants share the tables and are told apart by the `tenant` column, which
- * leads every key, so that one database holds any number of them (and Citus can distribute on it).
+ * leads every key, so that one database holds any number of them (and Citus can distribute on it). Keys sort
+ * by code point (COLLATE "C") whatever the database's locale, so pages come in the same order on every engine
+ * and the primary key index serves ORDER BY id.
  */
 export const initial = `
 CREATE EXTENSION IF NOT EXISTS postgis;
 
 CREATE TABLE tenants (
-  name text PRIMARY KEY,
+  name text COLLATE "C" PRIMARY KEY,
   created_at timestamptz NOT NULL DEFAULT now()
 );
 
 CREATE TABLE entities (
-  tenant text NOT NULL,
-  id text NOT NULL,
+  tenant text COLLATE "C" NOT NULL,
+  id text COLLATE "C" NOT NULL,
   types text[] NOT NULL,
   scopes text[],
   attr_names text[] NOT NULL,
