@@ -18,6 +18,7 @@ import type {
 } from './port.js';
 import { SqlParams } from './sql-params.js';
 import { selectionSql } from './query/where.js';
+import { Statistics } from './statistics.js';
 import * as vocabulary from './vocabulary.js';
 
 /**
@@ -75,16 +76,22 @@ class SqlStore implements EntityStore {
   /** Tenants known to exist. Tenants are never deleted, so a positive answer stays true for every process. */
   readonly #tenants = new Set<string>();
 
-  constructor(private readonly db: SqlClient) {}
+  readonly #statistics: Statistics;
+
+  constructor(private readonly db: SqlClient) {
+    this.#statistics = new Statistics(db);
+  }
 
   write<T>(tenant: string, fn: (tx: EntityTx) => Promise<T>): Promise<T> {
     return guarded(async () => {
       const known = this.#tenants.has(tenant);
+      let rows = 0;
       const result = await this.db.transaction(async (sql) => {
         if (!known) await sql.query('INSERT INTO tenants (name) VALUES ($1) ON CONFLICT DO NOTHING', [tenant]);
-        return fn(entityTx(sql, tenant));
+        return fn(entityTx(sql, tenant, (n) => (rows += n)));
       });
       this.#tenants.add(tenant);
+      this.#statistics.wrote(rows);
       return result;
     });
   }
@@ -191,16 +198,27 @@ class SqlStore implements EntityStore {
     await this.db.query('SELECT 1');
   }
 
-  close(): Promise<void> {
-    return this.db.close();
+  async close(): Promise<void> {
+    await this.#statistics.settle();
+    await this.db.close();
   }
 }
 
-function entityTx(sql: SqlQueryable, tenant: string): EntityTx {
+/** The transaction's operations; `changed` counts the rows written, for the planner statistics. */
+function entityTx(sql: SqlQueryable, tenant: string, changed: (rows: number) => void): EntityTx {
   return {
     getForUpdate: (ids) => lockEntities(sql, tenant, ids),
-    insert: (entities) => insertEntities(sql, tenant, entities),
-    update: (entities) => updateEntities(sql, tenant, entities),
-    delete: (ids) => deleteEntities(sql, tenant, ids),
+    insert: (entities) => {
+      changed(entities.length);
+      return insertEntities(sql, tenant, entities);
+    },
+    update: (entities) => {
+      changed(entities.length);
+      return updateEntities(sql, tenant, entities);
+    },
+    delete: (ids) => {
+      changed(ids.length);
+      return deleteEntities(sql, tenant, ids);
+    },
   };
 }

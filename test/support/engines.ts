@@ -26,7 +26,7 @@ const IN_CI = process.env.CI === 'true';
 
 /** Why PostgreSQL cannot be used, or undefined when it can. */
 async function probePostgres(): Promise<string | undefined> {
-  const c = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3000 });
+  const c = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 10_000 });
   try {
     await c.connect();
     const rows = (await c.query("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'")).rows;
