@@ -7,7 +7,7 @@
  */
 
 export const NGSI_LD = 'https://uri.etsi.org/ngsi-ld/';
-/** The IRI of the default GeoProperty `location` (and its siblings). */
+/** The IRI of the default GeoProperty `location`. */
 export const LOCATION = `${NGSI_LD}location`;
 /** Merge-patch / update sentinel that deletes what it is assigned to (clause 4.5.0 / 5.6.17). */
 export const NGSI_LD_NULL = 'urn:ngsi-ld:null';
