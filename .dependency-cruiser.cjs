@@ -46,8 +46,14 @@ module.exports = {
     {
       name: 'inner-layers-never-import-api-or-app',
       severity: 'error',
-      from: { path: '^src/(core|store|contexts)/' },
+      from: { path: '^src/(core|store|contexts|notify)/' },
       to: { path: '^src/(api/|app\\.ts|main\\.ts)' },
+    },
+    {
+      name: 'notify-depends-on-core-and-ports',
+      severity: 'error',
+      from: { path: '^src/notify/' },
+      to: { path: '^src/', pathNot: ['^src/notify/', '^src/core/', '^src/store/port\\.ts$'] },
     },
     {
       name: 'every-file-in-a-layer',
