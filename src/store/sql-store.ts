@@ -82,41 +82,35 @@ class SqlStore implements EntityStore {
     this.#statistics = new Statistics(db);
   }
 
-  write<T>(tenant: string, fn: (tx: EntityTx) => Promise<T>): Promise<T> {
-    return guarded(async () => {
-      const known = this.#tenants.has(tenant);
-      let rows = 0;
-      const result = await this.db.transaction(async (sql) => {
-        if (!known) await sql.query('INSERT INTO tenants (name) VALUES ($1) ON CONFLICT DO NOTHING', [tenant]);
-        return fn(entityTx(sql, tenant, (n) => (rows += n)));
-      });
-      this.#tenants.add(tenant);
-      this.#statistics.wrote(rows);
-      return result;
+  async write<T>(tenant: string, fn: (tx: EntityTx) => Promise<T>): Promise<T> {
+    const known = this.#tenants.has(tenant);
+    let rows = 0;
+    const result = await this.db.transaction(async (sql) => {
+      if (!known) await sql.query('INSERT INTO tenants (name) VALUES ($1) ON CONFLICT DO NOTHING', [tenant]);
+      return fn(entityTx(sql, tenant, (n) => (rows += n)));
     });
+    this.#tenants.add(tenant);
+    this.#statistics.wrote(rows);
+    return result;
   }
 
-  getEntity(tenant: string, id: string): Promise<Entity | undefined> {
-    return guarded(async () => {
-      const rows = await this.db.query<{ doc: Entity }>('SELECT doc FROM entities WHERE tenant = $1 AND id = $2', [tenant, id]);
-      return rows[0]?.doc;
-    });
+  async getEntity(tenant: string, id: string): Promise<Entity | undefined> {
+    const rows = await this.db.query<{ doc: Entity }>('SELECT doc FROM entities WHERE tenant = $1 AND id = $2', [tenant, id]);
+    return rows[0]?.doc;
   }
 
-  queryEntities(tenant: string, query: EntityQuery): Promise<EntityQueryResult> {
-    return guarded(async () => {
-      const p = new SqlParams();
-      const where = selectionSql(tenant, query, p);
-      const filterParams = [...p.values];
-      const entities: Entity[] = [];
-      if (query.limit > 0) {
-        const page = `SELECT e.doc FROM entities AS e WHERE ${where} ORDER BY e.id LIMIT ${p.add(query.limit)} OFFSET ${p.add(query.offset)}`;
-        for (const r of await this.db.query<{ doc: Entity }>(page, p.values)) entities.push(r.doc);
-      }
-      if (!query.count) return { entities };
-      const [{ n }] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM entities AS e WHERE ${where}`, filterParams);
-      return { entities, count: Number(n) };
-    });
+  async queryEntities(tenant: string, query: EntityQuery): Promise<EntityQueryResult> {
+    const p = new SqlParams();
+    const where = selectionSql(tenant, query, p);
+    const filterParams = [...p.values];
+    const entities: Entity[] = [];
+    if (query.limit > 0) {
+      const page = `SELECT e.doc FROM entities AS e WHERE ${where} ORDER BY e.id LIMIT ${p.add(query.limit)} OFFSET ${p.add(query.offset)}`;
+      for (const r of await this.db.query<{ doc: Entity }>(page, p.values)) entities.push(r.doc);
+    }
+    if (!query.count) return { entities };
+    const [{ n }] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM entities AS e WHERE ${where}`, filterParams);
+    return { entities, count: Number(n) };
   }
 
   async tenantExists(tenant: string): Promise<boolean> {
@@ -133,38 +127,36 @@ class SqlStore implements EntityStore {
 
   // Discovery (clauses 5.7.5–5.7.10): see store/vocabulary.ts for the design.
   listEntityTypes(tenant: string): Promise<string[]> {
-    return guarded(() => vocabulary.listEntityTypes(this.db, tenant));
+    return vocabulary.listEntityTypes(this.db, tenant);
   }
 
   listEntityTypeDetails(tenant: string): Promise<EntityTypeSummary[]> {
-    return guarded(() => vocabulary.listEntityTypeDetails(this.db, tenant));
+    return vocabulary.listEntityTypeDetails(this.db, tenant);
   }
 
   getEntityTypeInfo(tenant: string, type: string): Promise<EntityTypeInfo | undefined> {
-    return guarded(() => vocabulary.getEntityTypeInfo(this.db, tenant, type));
+    return vocabulary.getEntityTypeInfo(this.db, tenant, type);
   }
 
   listAttributes(tenant: string): Promise<string[]> {
-    return guarded(() => vocabulary.listAttributes(this.db, tenant));
+    return vocabulary.listAttributes(this.db, tenant);
   }
 
   listAttributeDetails(tenant: string): Promise<AttributeSummary[]> {
-    return guarded(() => vocabulary.listAttributeDetails(this.db, tenant));
+    return vocabulary.listAttributeDetails(this.db, tenant);
   }
 
   getAttributeInfo(tenant: string, attribute: string): Promise<AttributeInfo | undefined> {
-    return guarded(() => vocabulary.getAttributeInfo(this.db, tenant, attribute));
+    return vocabulary.getAttributeInfo(this.db, tenant, attribute);
   }
 
-  putContext(c: StoredContext): Promise<void> {
-    return guarded(async () => {
-      await this.db.query(
-        `INSERT INTO contexts (id, url, kind, body, created_at, last_usage, hits) VALUES ($1, $2, $3, $4::json, $5, $6, $7)
-         ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, kind = EXCLUDED.kind, body = EXCLUDED.body,
-           created_at = EXCLUDED.created_at, last_usage = EXCLUDED.last_usage, hits = EXCLUDED.hits`,
-        [c.id, c.url, c.kind, JSON.stringify(c.body), c.createdAt, c.lastUsage ?? null, c.numberOfHits],
-      );
-    });
+  async putContext(c: StoredContext): Promise<void> {
+    await this.db.query(
+      `INSERT INTO contexts (id, url, kind, body, created_at, last_usage, hits) VALUES ($1, $2, $3, $4::json, $5, $6, $7)
+       ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, kind = EXCLUDED.kind, body = EXCLUDED.body,
+         created_at = EXCLUDED.created_at, last_usage = EXCLUDED.last_usage, hits = EXCLUDED.hits`,
+      [c.id, c.url, c.kind, JSON.stringify(c.body), c.createdAt, c.lastUsage ?? null, c.numberOfHits],
+    );
   }
 
   async getContext(id: string): Promise<StoredContext | undefined> {
