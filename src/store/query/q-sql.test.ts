@@ -19,6 +19,7 @@ import { EX, qArb, termMap, valueArb, VOCAB } from '../../core/query/query-fixtu
 import { StoreQueryError } from '../errors.js';
 import { SqlParams } from '../sql-params.js';
 import { qSql } from './q-sql.js';
+import { storable } from './q-sql-values.js';
 import { insertOddRows, shapes } from './q-sql-shapes.test-util.js';
 
 let tm: TermMap;
@@ -132,8 +133,12 @@ function iris(e: QExpr): { paths: string[]; values: string[] } {
     return { paths: all.flatMap((x) => x.paths), values: all.flatMap((x) => x.values) };
   }
   const values = e.kind === 'compare' ? [e.value] : e.kind === 'in' ? e.values : [];
+  // an equality whose every value is a string PostgreSQL cannot hold matches nothing: it compiles to the
+  // attribute test AND FALSE, without its sub-attributes
+  const text = (v: QValue) => (v.kind === 'term' ? v.value : 'value' in v && typeof v.value === 'string' ? v.value : '');
+  const vacuous = ((e.kind === 'compare' && e.op === '==') || (e.kind === 'in' && !e.negated)) && values.every((v) => !storable(text(v)));
   return {
-    paths: [e.path.attr, ...e.path.sub, ...e.path.via.flatMap((s) => [s.rel, ...s.types])],
+    paths: vacuous ? [e.path.attr] : [e.path.attr, ...e.path.sub, ...e.path.via.flatMap((s) => [s.rel, ...s.types])],
     values: values.flatMap((v) => (v.kind === 'uri' ? [v.value] : v.kind === 'term' ? [v.iri] : [])),
   };
 }
