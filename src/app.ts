@@ -8,14 +8,17 @@ import { entityRoutes } from './api/entities.js';
 import { installErrorHandling } from './api/errors.js';
 import { infoRoutes, type Identity } from './api/info.js';
 import { queryRoutes } from './api/query.js';
+import { subscriptionRoutes } from './api/subscriptions.js';
 import type { Config } from './config.js';
 import { ContextService } from './contexts/service.js';
-import { problem, ProblemError } from './core/problem.js';
-import type { EntityStore } from './store/port.js';
+import { problem, ProblemError, unwrap } from './core/problem.js';
+import { Notifier } from './notify/notifier.js';
+import { Senders } from './notify/senders/index.js';
+import type { Store } from './store/port.js';
 
 export interface AppOptions {
   config: Config;
-  store: EntityStore;
+  store: Store;
   /** Storage engine name, reported by /health and /info. */
   engine: string;
   /** Clock; tests may fix it. */
@@ -69,6 +72,32 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   batchRoutes(app, deps);
   contextRoutes(app, deps);
   discoveryRoutes(app, deps);
+  subscriptionRoutes(app, deps);
   infoRoutes(app, deps, identity);
+  if (o.config.notifier) startNotifier(app, deps);
   return app;
+}
+
+/** Runs the notification worker (notify/notifier.ts) while the application is up. */
+function startNotifier(app: FastifyInstance, deps: ApiDeps): void {
+  const senders = new Senders();
+  const c = deps.config;
+  const notifier = new Notifier({
+    outbox: deps.store.outbox,
+    entities: deps.store,
+    senders,
+    termMap: async (context) => unwrap(await deps.contexts.termMap(context)),
+    timeoutMs: c.notificationTimeoutMs,
+    maxAttempts: c.notificationMaxAttempts,
+    retryMs: c.notificationRetryMs,
+    concurrency: c.notificationConcurrency,
+    maxEntities: c.notificationMaxEntities,
+    now: deps.now,
+    log: app.log,
+  });
+  app.addHook('onReady', () => notifier.start());
+  app.addHook('onClose', async () => {
+    await notifier.stop();
+    await senders.close();
+  });
 }

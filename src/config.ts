@@ -27,6 +27,18 @@ export interface Config {
   readonly contextTimeoutMs: number;
   /** Largest remote @context document accepted, in bytes. */
   readonly contextMaxBytes: number;
+  /** Whether this process delivers notifications (several processes may share the work). */
+  readonly notifier: boolean;
+  /** Longest a notification delivery may take, in milliseconds (caps a subscription's endpoint.timeout). */
+  readonly notificationTimeoutMs: number;
+  /** Delivery attempts of one notification before it goes to the dead-letter table. */
+  readonly notificationMaxAttempts: number;
+  /** Wait before the first retry, in milliseconds; it doubles with each further attempt, up to 5 minutes. */
+  readonly notificationRetryMs: number;
+  /** Deliveries this process runs at once to one endpoint (scheme and authority). */
+  readonly notificationConcurrency: number;
+  /** Most entities in one notification; more are split into several notifications. */
+  readonly notificationMaxEntities: number;
 }
 
 interface Setting {
@@ -58,6 +70,13 @@ function databaseUrl(raw: string): string {
   throw new Error("must be 'memory://' or a postgres:// (postgresql://) URL");
 }
 
+function flag(raw: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (['true', 'on', '1', 'yes'].includes(v)) return true;
+  if (['false', 'off', '0', 'no'].includes(v)) return false;
+  throw new Error('must be true or false');
+}
+
 function logLevel(raw: string): LogLevel {
   const v = raw.trim().toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(v)) throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
@@ -78,6 +97,12 @@ export const settings: readonly Setting[] = [
   { env: 'MIMOSA_DEFAULT_LIMIT', key: 'defaultLimit', parse: integer(1, 1_000_000), default: 20 },
   { env: 'MIMOSA_CONTEXT_TIMEOUT_MS', key: 'contextTimeoutMs', parse: integer(100, 120_000), default: 5000 },
   { env: 'MIMOSA_CONTEXT_MAX_BYTES', key: 'contextMaxBytes', parse: integer(1024, 64 * 1024 * 1024), default: 1024 * 1024 },
+  { env: 'MIMOSA_NOTIFIER', key: 'notifier', parse: flag, default: true },
+  { env: 'MIMOSA_NOTIFICATION_TIMEOUT_MS', key: 'notificationTimeoutMs', parse: integer(100, 600_000), default: 10_000 },
+  { env: 'MIMOSA_NOTIFICATION_MAX_ATTEMPTS', key: 'notificationMaxAttempts', parse: integer(1, 100), default: 10 },
+  { env: 'MIMOSA_NOTIFICATION_RETRY_MS', key: 'notificationRetryMs', parse: integer(10, 3_600_000), default: 1000 },
+  { env: 'MIMOSA_NOTIFICATION_CONCURRENCY', key: 'notificationConcurrency', parse: integer(1, 1000), default: 8 },
+  { env: 'MIMOSA_NOTIFICATION_MAX_ENTITIES', key: 'notificationMaxEntities', parse: integer(1, 100_000), default: 1000 },
 ];
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };

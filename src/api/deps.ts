@@ -4,13 +4,13 @@ import type { ContextService } from '../contexts/service.js';
 import type { Entity } from '../core/entity/model.js';
 import { raise } from '../core/problem.js';
 import { DEFAULT_TENANT, type RequestContext } from '../core/request.js';
-import type { EntityStore } from '../store/port.js';
+import type { Store } from '../store/port.js';
 import { echoTenant, tenantOf } from './negotiate.js';
 
 /** What route modules are given: the ports, never an engine. */
 export interface ApiDeps {
   readonly config: Config;
-  readonly store: EntityStore;
+  readonly store: Store;
   readonly contexts: ContextService;
   /** Which storage engine runs ('pglite' or 'postgres'), for health and identity answers. */
   readonly engine: string;

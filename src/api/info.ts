@@ -34,6 +34,7 @@ const conformance = {
     'updateAttrs', 'appendAttrs', 'updateAttr', 'replaceAttr', 'deleteAttr',
     'batchCreate', 'batchUpsert', 'batchUpdate', 'batchDelete', 'batchMerge', 'queryBatch',
     'retrieveEntityTypes', 'retrieveEntityTypeInfo', 'retrieveAttrTypes', 'retrieveAttrTypeInfo',
+    'createSubscription', 'querySubscription', 'retrieveSubscription', 'updateSubscription', 'deleteSubscription',
     'listContexts', 'serveContext', 'addContext', 'deleteContext', 'retrieveCSIdentityInfo',
   ],
   representations: ['normalized', 'concise', 'keyValues', 'application/json', 'application/ld+json', 'application/geo+json'],

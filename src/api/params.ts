@@ -82,3 +82,19 @@ export function entityIdParam(raw: string, isUri: (s: string) => boolean): strin
   if (!isUri(raw)) raise('BadRequestData', `Entity id ${JSON.stringify(raw.slice(0, 200))} is not a URI`);
   return raw;
 }
+
+/**
+ * The pagination Link header (clause 5.5.9): the same request with the offset of the previous and next pages.
+ */
+export function pageLinks(req: FastifyRequest, offset: number, limit: number, more: boolean): string[] {
+  const links: string[] = [];
+  const at = (o: number) => {
+    const u = new URL(req.url, 'http://x');
+    u.searchParams.set('offset', String(o));
+    u.searchParams.set('limit', String(limit));
+    return `<${u.pathname}${u.search}>`;
+  };
+  if (offset > 0 && limit > 0) links.push(`${at(Math.max(0, offset - limit))}; rel="prev"; type="application/ld+json"`);
+  if (more) links.push(`${at(offset + limit)}; rel="next"; type="application/ld+json"`);
+  return links;
+}

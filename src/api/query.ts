@@ -6,7 +6,7 @@ import { requestContext, type ApiDeps } from './deps.js';
 import { fetchLinked, flatten, joinOf, renderInline, type Join } from './join.js';
 import { bodyContext, linkable, readContext, type LdContext } from './ld.js';
 import { negotiate } from './negotiate.js';
-import { boolParam, intParam, queryOf } from './params.js';
+import { boolParam, intParam, pageLinks, queryOf } from './params.js';
 import { sendEntities, viewOf } from './respond.js';
 import { isNarrowed, SELECTION_PARAMS, selectionOfParams, selectionOfQuery } from './selection.js';
 
@@ -14,22 +14,6 @@ const RENDER_PARAMS = ['pick', 'omit', 'options', 'format', 'lang', 'geometryPro
 const PAGE_PARAMS = ['limit', 'offset', 'count', 'local', 'join', 'joinLevel', 'containedBy'];
 /** Defined by clause 5.7.2 for distributed operations (issue #6): a clear 422, never silently ignored. */
 const QUERY_UNSUPPORTED = ['entityMap', 'via'];
-
-/**
- * The pagination Link header (clause 5.5.9): the same request with the offset of the previous and next pages.
- */
-function pageLinks(req: FastifyRequest, offset: number, limit: number, more: boolean): string[] {
-  const links: string[] = [];
-  const at = (o: number) => {
-    const u = new URL(req.url, 'http://x');
-    u.searchParams.set('offset', String(o));
-    u.searchParams.set('limit', String(limit));
-    return `<${u.pathname}${u.search}>`;
-  };
-  if (offset > 0 && limit > 0) links.push(`${at(Math.max(0, offset - limit))}; rel="prev"; type="application/ld+json"`);
-  if (more) links.push(`${at(offset + limit)}; rel="next"; type="application/ld+json"`);
-  return links;
-}
 
 /** Runs a query (clause 5.7.2) and answers with the page, the count and the Link headers. */
 async function answer(

@@ -3,8 +3,8 @@ import { ContextLoadError, InvalidContextError } from '../core/context/termmap.j
 /**
  * Fetches a remote @context document over HTTP(S), bounded in time and size, and checks that it is
  * a JSON object with an `@context` member. Any failure throws ContextLoadError (→ 503 LdContextNotAvailable),
- * which the caller never caches. A reference that is not an absolute URL is the client's mistake, not an outage:
- * InvalidContextError (→ 400).
+ * which the caller never caches. A reference that is not an absolute http(s) URL is the client's mistake, not an
+ * outage: InvalidContextError (→ 400).
  */
 export async function fetchContext(url: string, o: { timeoutMs: number; maxBytes: number }): Promise<unknown> {
   let parsed: URL;
@@ -14,7 +14,8 @@ export async function fetchContext(url: string, o: { timeoutMs: number; maxBytes
     throw new InvalidContextError(`@context reference ${JSON.stringify(url.slice(0, 200))} is not an absolute URL`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ContextLoadError(url, `the ${parsed.protocol} scheme is not supported (http or https only)`);
+    // no retry will ever fetch it: the client named something that is not a context location
+    throw new InvalidContextError(`@context ${url.slice(0, 200)} cannot be retrieved: the ${parsed.protocol} scheme is not supported (http or https only)`);
   }
   const signal = AbortSignal.timeout(o.timeoutMs);
   let text: string;

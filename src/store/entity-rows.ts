@@ -7,15 +7,22 @@ import { LOCATION } from '../core/entity/model.js';
 import type { SqlQueryable } from './port.js';
 import { recordVocabulary } from './vocabulary.js';
 
-/** The derived columns of an entity row, from the JSON document `e` ($1 is the tenant). */
-const DERIVED = `
-  mimosa_text_array(e->'types'),
-  mimosa_text_array(e->'scope'),
-  ARRAY(SELECT jsonb_object_keys(e->'attrs')),
-  (e->>'createdAt')::timestamptz,
-  (e->>'modifiedAt')::timestamptz,
-  mimosa_geometry(e->'attrs'->'${LOCATION}'),
-  e`;
+/**
+ * The columns of an entity row derived from its JSON document `x` (types, scopes, attr_names, created_at,
+ * modified_at, location, doc, in that order): subscription matching (store/subscriptions/match.ts) derives
+ * them the same way for documents that are not stored.
+ */
+export function derivedColumns(x: string): string {
+  return `
+  mimosa_text_array(${x}->'types') AS types,
+  mimosa_text_array(${x}->'scope') AS scopes,
+  ARRAY(SELECT jsonb_object_keys(${x}->'attrs')) AS attr_names,
+  (${x}->>'createdAt')::timestamptz AS created_at,
+  (${x}->>'modifiedAt')::timestamptz AS modified_at,
+  mimosa_geometry(${x}->'attrs'->'${LOCATION}') AS location,
+  ${x} AS doc`;
+}
+const DERIVED = derivedColumns('e');
 
 const INSERT = `
 INSERT INTO entities (tenant, id, types, scopes, attr_names, created_at, modified_at, location, doc)
@@ -60,12 +67,13 @@ export async function lockEntities(db: SqlQueryable, tenant: string, ids: readon
   return new Map(rows.map((r) => [r.doc.id, r.doc]));
 }
 
-export async function deleteEntities(db: SqlQueryable, tenant: string, ids: readonly string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
+/** Deletes entities; returns the deleted ones as they were. */
+export async function deleteEntities(db: SqlQueryable, tenant: string, ids: readonly string[]): Promise<Entity[]> {
+  if (ids.length === 0) return [];
   const sorted = [...ids].sort();
-  const rows = await db.query<{ id: string }>(
-    `DELETE FROM entities WHERE tenant = $1 AND id IN (SELECT id FROM entities WHERE tenant = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE) RETURNING id`,
+  const rows = await db.query<{ doc: Entity }>(
+    `DELETE FROM entities WHERE tenant = $1 AND id IN (SELECT id FROM entities WHERE tenant = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE) RETURNING doc`,
     [tenant, sorted],
   );
-  return new Set(rows.map((r) => r.id));
+  return rows.map((r) => r.doc);
 }

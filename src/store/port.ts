@@ -3,6 +3,7 @@ import type { GeoQuery } from '../core/query/geo.js';
 import type { QExpr } from '../core/query/q-ast.js';
 import type { ScopeExpr } from '../core/query/scope-query.js';
 import type { TypeExpr } from '../core/query/type-expr.js';
+import type { NotificationTrigger, Subscription } from '../core/subscription/model.js';
 
 /**
  * The storage port. `api` and the other layers talk to storage only through these interfaces;
@@ -16,6 +17,11 @@ export interface SqlQueryable {
 
 export interface SqlClient extends SqlQueryable {
   readonly engine: 'pglite' | 'postgres';
+  /**
+   * Calls `onNotify` on each NOTIFY of `channel`, from any session on the database (PostgreSQL LISTEN); resolves
+   * to a function that stops listening.
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   /** Runs fn in one transaction: committed when fn resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -129,6 +135,118 @@ export interface AttributeInfo extends AttributeSummary {
   attributeTypes: string[];
 }
 
+// ---------------------------------------------------------------- subscriptions (clause 5.8) and their outbox
+
+/**
+ * The notifier's bookkeeping of a subscription: the system-generated members of clauses 5.2.12 and 5.2.14.
+ * `status` (active, paused, expired) is derived from isActive and expiresAt by whoever renders it.
+ */
+export interface SubscriptionStatus {
+  timesSent: number;
+  timesFailed: number;
+  /** Time of the last notification attempt. */
+  lastNotification?: string;
+  lastSuccess?: string;
+  lastFailure?: string;
+  /** Why the last attempt failed (operators read it in the subscription). */
+  lastFailureReason?: string;
+  /** NotificationParams.status: 'failed' once a notification was given up on (dead-lettered), 'ok' after a success. */
+  notificationStatus?: 'ok' | 'failed';
+  /** Notifications given up on after their last retry (kept in the dead-letter table). */
+  deadLetters: number;
+}
+
+export interface StoredSubscription {
+  subscription: Subscription;
+  status: SubscriptionStatus;
+}
+
+export interface SubscriptionPage {
+  items: StoredSubscription[];
+  count?: number;
+}
+
+/**
+ * Why a notification is due:
+ * - change: entity writes matched the subscription; `changes` holds the entities as they were written;
+ * - periodic: a timeInterval period began: the current matching entities are sent.
+ */
+export type NotificationReason = 'change' | 'periodic';
+
+/** One entity change as the subscription saw it, captured in the write's transaction. */
+export interface EntityChange {
+  /** The entity after the write; absent when it was deleted. */
+  after?: Entity;
+  /** The entity before the write; absent when it was created. */
+  before?: Entity;
+  /** The triggers this change fired for the subscription (clause 5.2.12 notificationTrigger). */
+  triggers: NotificationTrigger[];
+  /** Expanded names of the attributes the triggers concern (created, updated or deleted ones). */
+  attributes: string[];
+}
+
+/** A notification claimed by a worker: it holds a lease on it until it completes, fails or the lease ends. */
+export interface ClaimedNotification {
+  /** Outbox row ids: several when the queued notifications of a throttled subscription are coalesced into one. */
+  ids: string[];
+  tenant: string;
+  reason: NotificationReason;
+  /** For reason 'change': the changes, in write order (one row may carry a whole batch). */
+  changes: EntityChange[];
+  /** Delivery attempts made before this one. */
+  attempts: number;
+  /** The subscription as it is now (its endpoint and parameters may have changed since the row was queued). */
+  subscription: Subscription;
+  /** When the row was queued. */
+  createdAt: string;
+}
+
+export interface ClaimOptions {
+  /** Identifies the claiming process in leases (for operators). */
+  worker: string;
+  limit: number;
+  /** How long the claim holds; after it, another worker may take the notification again (at-least-once). */
+  leaseMs: number;
+  /** Endpoint keys (scheme://authority) this worker cannot take more of right now. */
+  busyEndpoints: readonly string[];
+  /** Most rows of one endpoint in one claim, so that a slow endpoint's backlog never fills a claim. */
+  perEndpoint: number;
+}
+
+export interface SubscriptionStore {
+  /** Implements 5.8.1: false when the tenant already has a subscription with that id. */
+  createSubscription(tenant: string, sub: Subscription): Promise<boolean>;
+  getSubscription(tenant: string, id: string): Promise<StoredSubscription | undefined>;
+  /** Subscriptions of the tenant in id order. */
+  listSubscriptions(tenant: string, page: { limit: number; offset: number; count: boolean }): Promise<SubscriptionPage>;
+  /**
+   * Implements 5.8.2: applies `change` to the locked subscription and stores the result, in one transaction; a
+   * ProblemError thrown by `change` rolls back. Undefined when it does not exist.
+   */
+  updateSubscription(tenant: string, id: string, change: (s: Subscription) => Subscription): Promise<StoredSubscription | undefined>;
+  /** Implements 5.8.5: false when it does not exist. Its queued notifications go with it. */
+  deleteSubscription(tenant: string, id: string): Promise<boolean>;
+}
+
+/** The durable outbox the notification workers of every process share. */
+export interface Outbox {
+  /** Claims due notifications (FOR UPDATE SKIP LOCKED: no two workers get the same one). */
+  claim(o: ClaimOptions): Promise<ClaimedNotification[]>;
+  /** A delivery succeeded: the row goes, the subscription's timesSent/lastSuccess are kept. */
+  delivered(n: ClaimedNotification, at: string): Promise<void>;
+  /**
+   * A delivery failed: timesFailed/lastFailure are kept, and the row is retried at `retryAt`, or, without one,
+   * moved to the dead-letter table. `blockUntil` (endpoint cooldown) holds the subscription's other rows too.
+   */
+  failed(n: ClaimedNotification, at: string, reason: string, retryAt?: string, blockUntil?: string): Promise<void>;
+  /** Queues one notification for each periodic subscription whose period has begun; returns how many. */
+  schedulePeriodic(): Promise<number>;
+  /** Milliseconds until the next due row or period, as far as the database knows (undefined: none). */
+  nextDueInMs(): Promise<number | undefined>;
+  /** Calls `wake` whenever notifications are queued, by this process or (PostgreSQL) another one. */
+  watch(wake: () => void): Promise<() => Promise<void>>;
+}
+
 export interface EntityStore {
   /** Runs fn in one transaction of the tenant, creating the tenant if it does not exist yet. */
   write<T>(tenant: string, fn: (tx: EntityTx) => Promise<T>): Promise<T>;
@@ -161,4 +279,9 @@ export interface EntityStore {
   /** Cheap liveness probe of the database (health endpoint). */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What createSqlStore gives: entities, subscriptions and the notification outbox on one database. */
+export interface Store extends EntityStore, SubscriptionStore {
+  readonly outbox: Outbox;
 }

@@ -1,4 +1,5 @@
 import type { Entity } from '../core/entity/model.js';
+import type { Subscription } from '../core/subscription/model.js';
 import { deleteEntities, insertEntities, lockEntities, updateEntities } from './entity-rows.js';
 import { translateDbError } from './errors.js';
 import { migrate } from './migrations/index.js';
@@ -8,24 +9,30 @@ import type {
   ContextKind,
   EntityQuery,
   EntityQueryResult,
-  EntityStore,
   EntityTx,
   EntityTypeInfo,
   EntityTypeSummary,
+  Outbox,
   SqlClient,
   SqlQueryable,
+  Store,
   StoredContext,
+  StoredSubscription,
+  SubscriptionPage,
 } from './port.js';
 import { SqlParams } from './sql-params.js';
 import { selectionSql } from './query/where.js';
 import { Statistics } from './statistics.js';
+import { ChangeJournal, queueNotifications } from './subscriptions/match.js';
+import { SqlOutbox } from './subscriptions/outbox.js';
+import * as subscriptions from './subscriptions/rows.js';
 import * as vocabulary from './vocabulary.js';
 
 /**
  * The one store implementation: the port on top of an SqlClient, whichever engine runs it. Brings the schema
  * up to date first.
  */
-export async function createSqlStore(client: SqlClient): Promise<EntityStore> {
+export async function createSqlStore(client: SqlClient): Promise<Store> {
   await migrate(client);
   return new SqlStore(guardedClient(client));
 }
@@ -46,6 +53,7 @@ function guardedClient(db: SqlClient): SqlClient {
     engine: db.engine,
     query: (text, params) => guarded(() => db.query(text, params)),
     transaction: (fn) => guarded(() => db.transaction((tx) => fn(guard(tx)))),
+    listen: (channel, onNotify) => db.listen(channel, onNotify),
     close: () => db.close(),
   };
 }
@@ -72,26 +80,59 @@ function toContext(r: ContextRow): StoredContext {
   };
 }
 
-class SqlStore implements EntityStore {
+class SqlStore implements Store {
   /** Tenants known to exist. Tenants are never deleted, so a positive answer stays true for every process. */
   readonly #tenants = new Set<string>();
 
   readonly #statistics: Statistics;
 
+  readonly outbox: Outbox;
+
   constructor(private readonly db: SqlClient) {
     this.#statistics = new Statistics(db);
+    this.outbox = new SqlOutbox(db);
   }
 
+  /** The entity changes and the notifications they owe (store/subscriptions/match.ts) commit together. */
   async write<T>(tenant: string, fn: (tx: EntityTx) => Promise<T>): Promise<T> {
     const known = this.#tenants.has(tenant);
     let rows = 0;
     const result = await this.db.transaction(async (sql) => {
       if (!known) await sql.query('INSERT INTO tenants (name) VALUES ($1) ON CONFLICT DO NOTHING', [tenant]);
-      return fn(entityTx(sql, tenant, (n) => (rows += n)));
+      const journal = new ChangeJournal();
+      const out = await fn(entityTx(sql, tenant, journal, (n) => (rows += n)));
+      if (journal.size > 0) await queueNotifications(sql, tenant, journal);
+      return out;
     });
     this.#tenants.add(tenant);
     this.#statistics.wrote(rows);
     return result;
+  }
+
+  // Subscriptions (clause 5.8): see store/subscriptions/rows.ts.
+  async createSubscription(tenant: string, sub: Subscription): Promise<boolean> {
+    const created = await this.db.transaction(async (sql) => {
+      if (!this.#tenants.has(tenant)) await sql.query('INSERT INTO tenants (name) VALUES ($1) ON CONFLICT DO NOTHING', [tenant]);
+      return subscriptions.insertSubscription(sql, tenant, sub);
+    });
+    this.#tenants.add(tenant);
+    return created;
+  }
+
+  getSubscription(tenant: string, id: string): Promise<StoredSubscription | undefined> {
+    return subscriptions.selectSubscription(this.db, tenant, id);
+  }
+
+  listSubscriptions(tenant: string, page: { limit: number; offset: number; count: boolean }): Promise<SubscriptionPage> {
+    return subscriptions.selectSubscriptions(this.db, tenant, page);
+  }
+
+  updateSubscription(tenant: string, id: string, change: (s: Subscription) => Subscription): Promise<StoredSubscription | undefined> {
+    return this.db.transaction((sql) => subscriptions.changeSubscription(sql, tenant, id, change));
+  }
+
+  deleteSubscription(tenant: string, id: string): Promise<boolean> {
+    return subscriptions.removeSubscription(this.db, tenant, id);
   }
 
   async getEntity(tenant: string, id: string): Promise<Entity | undefined> {
@@ -196,21 +237,33 @@ class SqlStore implements EntityStore {
   }
 }
 
-/** The transaction's operations; `changed` counts the rows written, for the planner statistics. */
-function entityTx(sql: SqlQueryable, tenant: string, changed: (rows: number) => void): EntityTx {
+/**
+ * The transaction's operations; `journal` records what they change (for subscriptions), `changed` counts the
+ * rows written (for the planner statistics).
+ */
+function entityTx(sql: SqlQueryable, tenant: string, journal: ChangeJournal, changed: (rows: number) => void): EntityTx {
   return {
-    getForUpdate: (ids) => lockEntities(sql, tenant, ids),
-    insert: (entities) => {
-      changed(entities.length);
-      return insertEntities(sql, tenant, entities);
+    getForUpdate: async (ids) => {
+      const found = await lockEntities(sql, tenant, ids);
+      journal.loaded(found.values());
+      return found;
     },
-    update: (entities) => {
+    insert: async (entities) => {
       changed(entities.length);
-      return updateEntities(sql, tenant, entities);
+      const inserted = await insertEntities(sql, tenant, entities);
+      journal.inserted(entities.filter((e) => inserted.has(e.id)));
+      return inserted;
     },
-    delete: (ids) => {
+    update: async (entities) => {
+      changed(entities.length);
+      await updateEntities(sql, tenant, entities);
+      journal.updated(entities);
+    },
+    delete: async (ids) => {
       changed(ids.length);
-      return deleteEntities(sql, tenant, ids);
+      const gone = await deleteEntities(sql, tenant, ids);
+      journal.deleted(gone);
+      return new Set(gone.map((e) => e.id));
     },
   };
 }

@@ -5,14 +5,14 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openSqlClient } from '../../src/store/open.js';
 import { createSqlStore } from '../../src/store/sql-store.js';
-import type { EntityStore } from '../../src/store/port.js';
+import type { Store } from '../../src/store/port.js';
 import { json, startContextServer, type ContextServer } from '../support/context-server.js';
 
 const CORE = 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.9.jsonld';
 const REL = 'rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"';
 
 let srv: ContextServer;
-let store: EntityStore;
+let store: Store;
 let app: FastifyInstance;
 let flaky = 503;
 

@@ -333,9 +333,9 @@ describeApi('Create Entity (5.6.1)', (h) => {
     }
   });
 
-  it('create should answer 400 when an inline @context names something that is not an absolute URL', async () => {
+  it('create should answer 400 when an inline @context names something that is not an absolute http(s) URL', async () => {
     // A malformed reference is the client's mistake; 503 LdContextNotAvailable is for a valid URL that cannot be fetched.
-    for (const context of ['', 'relative/ctx.jsonld', [''], { '@import': 'nowhere' }]) {
+    for (const context of ['', 'relative/ctx.jsonld', [''], { '@import': 'nowhere' }, 'urn:ngsi-ld:Fuzz:2', 'ftp://example.org/c.jsonld']) {
       const res = await send(h().app, 'POST', ENTITIES, { '@context': context, id: uniqueId('Ctx'), type: 'T' }, { 'content-type': 'application/ld+json' });
       assert.equal(res.statusCode, 400, `${JSON.stringify(context)}: ${res.body}`);
       assert.match(String(res.json().type), /\/(BadRequestData|InvalidRequest)$/);

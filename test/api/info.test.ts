@@ -6,9 +6,9 @@ import { isoDuration } from '../../src/api/info.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openSqlClient } from '../../src/store/open.js';
 import { createSqlStore } from '../../src/store/sql-store.js';
-import type { EntityStore } from '../../src/store/port.js';
+import type { Store } from '../../src/store/port.js';
 
-let store: EntityStore;
+let store: Store;
 let app: FastifyInstance;
 
 before(async () => {

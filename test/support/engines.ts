@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { openPglite } from '../../src/store/engines/pglite.js';
 import { openPostgres } from '../../src/store/engines/postgres.js';
-import type { EntityStore, SqlClient } from '../../src/store/port.js';
+import type { Store, SqlClient } from '../../src/store/port.js';
 import { createSqlStore } from '../../src/store/sql-store.js';
 
 export type EngineName = 'pglite' | 'postgres';
@@ -98,7 +98,7 @@ export async function freshPostgresDatabase(): Promise<{ url: string; drop: () =
 }
 
 /** Opens a migrated store on a fresh database of the engine; `dispose` closes it and drops what it made. */
-export async function openTestStore(engine: EngineName): Promise<{ store: EntityStore; client: SqlClient; dispose: () => Promise<void> }> {
+export async function openTestStore(engine: EngineName): Promise<{ store: Store; client: SqlClient; dispose: () => Promise<void> }> {
   if (engine === 'pglite') {
     const client = await freshPglite();
     const store = await createSqlStore(client);
@@ -121,7 +121,7 @@ export async function openTestStore(engine: EngineName): Promise<{ store: Entity
  * Declares `body` once per engine, inside `describe('<name> [engine]')`. `store()` is the suite's store,
  * opened before its first test and closed after its last.
  */
-export function forEachEngine(name: string, body: (engine: EngineName, store: () => EntityStore, client: () => SqlClient) => void): void {
+export function forEachEngine(name: string, body: (engine: EngineName, store: () => Store, client: () => SqlClient) => void): void {
   for (const engine of ['pglite', 'postgres'] as const) {
     if (engine === 'postgres' && postgresUnavailable !== undefined) {
       if (IN_CI) {

@@ -7,7 +7,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { after, before } from 'node:test';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import type { EntityStore } from '../../src/store/port.js';
+import type { Store } from '../../src/store/port.js';
 import { forEachEngine } from './engines.js';
 
 export const API = '/ngsi-ld/v1';
@@ -19,8 +19,9 @@ export const DEFAULT_VOCAB = 'https://uri.etsi.org/ngsi-ld/default-context/';
 export const JSONLD_REL = 'http://www.w3.org/ns/json-ld#context';
 
 /** Builds the application over `store`, with configuration overrides (e.g. a small bodyLimit or batchLimit). */
-export async function buildTestApp(store: EntityStore, overrides: Partial<Config> = {}, engine = 'pglite'): Promise<FastifyInstance> {
-  const loaded = loadConfig({}, { logLevel: 'silent', ...overrides });
+export async function buildTestApp(store: Store, overrides: Partial<Config> = {}, engine = 'pglite'): Promise<FastifyInstance> {
+  // no notifier unless a suite asks for one: suites that deliver notifications run their own (test/notify)
+  const loaded = loadConfig({}, { logLevel: 'silent', notifier: false, ...overrides });
   if (!loaded.ok) throw new Error(`test configuration is invalid: ${loaded.errors.join('; ')}`);
   const app = await buildApp({ config: loaded.config, store, engine, logger: false });
   await app.ready();
@@ -88,7 +89,7 @@ export function uniqueTenant(prefix: string): string {
 /** What a test reaches through `h()`: the app under test, its store and the engine's name. */
 export interface ApiHarness {
   app: FastifyInstance;
-  store: EntityStore;
+  store: Store;
   engine: string;
 }
 

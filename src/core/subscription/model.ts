@@ -60,6 +60,12 @@ export interface Endpoint {
   cooldown?: number;
 }
 
+/** Scheduling key of an endpoint URI: its scheme and authority (notifiers limit concurrency per key). */
+export function endpointKey(uri: string): string {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]*)/i.exec(uri);
+  return (m?.[1] ?? uri).toLowerCase();
+}
+
 /** Clause 5.2.14, client-provided members only. */
 export interface NotificationParams {
   /** Expanded attribute names; absent means all attributes. */

@@ -58,6 +58,12 @@ class PgliteSqlClient implements PgliteClient {
     );
   }
 
+  /** PGlite is one session in this process: a NOTIFY reaches the listeners of this instance only. */
+  async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+    const unlisten = await this.#db.listen(channel, () => onNotify());
+    return () => unlisten();
+  }
+
   async dump(): Promise<Blob> {
     return this.#db.dumpDataDir('gzip');
   }

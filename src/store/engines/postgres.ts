@@ -22,7 +22,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     await pool.end();
     throw new Error(`PostgreSQL at ${redact(url)} does not answer: ${(e as Error).message}`);
   }
-  return new PostgresSqlClient(pool);
+  return new PostgresSqlClient(pool, url);
 }
 
 /** The URL without its password, for messages. */
@@ -35,8 +35,28 @@ class PostgresSqlClient implements SqlClient {
   readonly #pool: pg.Pool;
   readonly #scope = new TxScope();
 
-  constructor(pool: pg.Pool) {
+  readonly #url: string;
+
+  constructor(pool: pg.Pool, url: string) {
     this.#pool = pool;
+    this.#url = url;
+  }
+
+  /**
+   * LISTEN on a connection of its own (a pooled one would be handed to others). A lost connection is not
+   * re-established: listeners also poll, so a missed wake-up only delays work by one poll interval.
+   */
+  async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+    const client = new pg.Client({ connectionString: this.#url, application_name: 'mimosa-listen' });
+    client.on('error', () => undefined);
+    client.on('notification', (m) => {
+      if (m.channel === channel) onNotify();
+    });
+    await client.connect();
+    await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    return async () => {
+      await client.end().catch(() => undefined);
+    };
   }
 
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]> {

@@ -2,6 +2,7 @@ import type { SqlClient } from '../port.js';
 import { initial } from './001-initial.js';
 import { queryIndexes } from './002-query-indexes.js';
 import { vocabulary } from './003-vocabulary.js';
+import { subscriptions } from './004-subscriptions.js';
 
 /**
  * Append-only migrations: a deployed migration is never edited; a change of schema is a new entry at the end.
@@ -11,6 +12,7 @@ const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> 
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'query-indexes', sql: queryIndexes },
   { version: 3, name: 'vocabulary', sql: vocabulary },
+  { version: 4, name: 'subscriptions', sql: subscriptions },
 ];
 
 /** Arbitrary key of the advisory lock that serialises migrations of several Mimosa processes starting together. */

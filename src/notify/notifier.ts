@@ -1,0 +1,241 @@
+/**
+ * The notification worker (clause 5.8 subscriptions, delivered per 5.2.14/5.2.15). Every Mimosa process may run
+ * one; they share the work through the database outbox (store/subscriptions/outbox.ts) and never through memory:
+ *
+ * - Woken by LISTEN/NOTIFY when a write queues notifications, and by a timer for retries, throttling windows and
+ *   periods; it also polls, so a missed wake-up only delays work by one poll interval.
+ * - Claims due rows under a lease (FOR UPDATE SKIP LOCKED): one delivery per notification across processes; a row
+ *   whose process died is claimed again when its lease ends (at-least-once).
+ * - Isolates endpoints: at most `concurrency` deliveries in flight per endpoint (scheme and authority) and claims
+ *   skip saturated endpoints, so a dead or slow endpoint only ever holds its own slots.
+ * - Keeps each subscription's notifications in order within the process (one at a time per subscription).
+ * - Retries failures with exponential backoff and jitter; a notification still failing after `maxAttempts`, or
+ *   refused for good (e.g. HTTP 4xx), goes to the dead-letter table and the subscription shows status failed.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TermMap } from '../core/context/termmap.js';
+import type { Entity } from '../core/entity/model.js';
+import { endpointKey, type Subscription } from '../core/subscription/model.js';
+import type { ClaimedNotification, EntityQuery, EntityStore, Outbox } from '../store/port.js';
+import { buildNotifications } from './payload.js';
+import type { Sender } from './senders/delivery.js';
+
+export interface NotifierOptions {
+  outbox: Outbox;
+  /** For periodic notifications: the entities that match now. */
+  entities: Pick<EntityStore, 'queryEntities'>;
+  senders: Sender;
+  /** Compiles a subscription's @context (its jsonldContext, or the context it was created with). */
+  termMap: (context: readonly unknown[]) => Promise<TermMap>;
+  timeoutMs: number;
+  maxAttempts: number;
+  retryMs: number;
+  /** Deliveries in flight per endpoint. */
+  concurrency: number;
+  maxEntities: number;
+  now?: () => string;
+  /** Longest sleep between two looks at the outbox. */
+  pollMs?: number;
+  log?: { warn: (o: object, msg: string) => void };
+}
+
+const MAX_BACKOFF_MS = 5 * 60_000;
+/** Rows claimed at once. */
+const CLAIM_LIMIT = 64;
+/** Most rows in flight in this process. */
+const MAX_IN_FLIGHT = 256;
+
+export class Notifier {
+  readonly #o: Required<Omit<NotifierOptions, 'log'>> & Pick<NotifierOptions, 'log'>;
+  readonly #worker = `mimosa-${process.pid}-${randomUUID().slice(0, 8)}`;
+  /** In-flight deliveries per endpoint key. */
+  readonly #busy = new Map<string, number>();
+  /** The tail of each subscription's delivery chain, so that its notifications go out in order. */
+  readonly #chains = new Map<string, Promise<void>>();
+  #inFlight = 0;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #woken = false;
+  #unwatch: (() => Promise<void>) | undefined;
+  #lastPeriodic = 0;
+
+  constructor(o: NotifierOptions) {
+    this.#o = { now: () => new Date().toISOString(), pollMs: 1000, ...o };
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    this.#unwatch = await this.#o.outbox.watch(() => this.#poke());
+    this.#loop = this.#run();
+  }
+
+  /** Stops claiming, waits for the deliveries in flight, and stops listening. */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#poke();
+    await this.#loop;
+    await Promise.all([...this.#chains.values()]);
+    await this.#unwatch?.();
+  }
+
+  #poke(): void {
+    this.#woken = true;
+    this.#wake?.();
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let claimed = 0;
+      try {
+        claimed = await this.#tick();
+      } catch (e) {
+        this.#o.log?.warn({ err: e }, 'notifier: cannot read the outbox; retrying');
+        await this.#sleep(this.#o.pollMs);
+        continue;
+      }
+      // a full claim means more is due now; otherwise sleep until woken or the next due time
+      if (claimed < CLAIM_LIMIT || this.#inFlight >= MAX_IN_FLIGHT) await this.#idle();
+    }
+  }
+
+  async #tick(): Promise<number> {
+    const now = Date.now();
+    if (now - this.#lastPeriodic >= 250) {
+      this.#lastPeriodic = now;
+      await this.#o.outbox.schedulePeriodic();
+    }
+    const room = MAX_IN_FLIGHT - this.#inFlight;
+    if (room <= 0) return 0;
+    const busyEndpoints = [...this.#busy].filter(([, n]) => n >= this.#o.concurrency).map(([k]) => k);
+    const claimed = await this.#o.outbox.claim({
+      worker: this.#worker,
+      limit: Math.min(CLAIM_LIMIT, room),
+      leaseMs: this.#leaseMs(),
+      busyEndpoints,
+      perEndpoint: this.#o.concurrency,
+    });
+    for (const n of claimed) this.#enqueue(n);
+    return claimed.length;
+  }
+
+  /**
+   * Long enough for the slowest delivery after the wait behind its subscription's earlier ones in this process
+   * (at most `concurrency` rows of one endpoint are claimed or in flight).
+   */
+  #leaseMs(): number {
+    return (this.#o.concurrency + 1) * this.#o.timeoutMs + 1000;
+  }
+
+  async #idle(): Promise<void> {
+    if (this.#woken) {
+      this.#woken = false;
+      return;
+    }
+    let wait = this.#o.pollMs;
+    try {
+      const due = await this.#o.outbox.nextDueInMs();
+      if (due !== undefined) wait = Math.min(wait, Math.max(5, due));
+    } catch {
+      // polling covers it
+    }
+    await this.#sleep(wait);
+    this.#woken = false;
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    }).then(() => {
+      this.#wake = undefined;
+    });
+  }
+
+  #enqueue(n: ClaimedNotification): void {
+    const key = endpointKey(n.subscription.notification.endpoint.uri);
+    const chainKey = `${n.tenant}\u0000${n.subscription.id}`;
+    this.#inFlight++;
+    this.#busy.set(key, (this.#busy.get(key) ?? 0) + 1);
+    const previous = this.#chains.get(chainKey) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.#deliver(n))
+      .catch((e: unknown) => this.#o.log?.warn({ err: e }, 'notifier: cannot record a delivery outcome'))
+      .finally(() => {
+        this.#inFlight--;
+        const left = (this.#busy.get(key) ?? 1) - 1;
+        if (left > 0) this.#busy.set(key, left);
+        else this.#busy.delete(key);
+        if (this.#chains.get(chainKey) === next) this.#chains.delete(chainKey);
+        this.#poke();
+      });
+    this.#chains.set(chainKey, next);
+  }
+
+  async #deliver(n: ClaimedNotification): Promise<void> {
+    const sub = n.subscription;
+    let failure: { detail: string; retryable: boolean } | undefined;
+    try {
+      const deliveries = await this.#build(n);
+      for (const d of deliveries) {
+        const outcome = await this.#o.senders.send({ ...d, timeoutMs: Math.min(d.timeoutMs, this.#o.timeoutMs) });
+        if (!outcome.ok) {
+          failure = outcome;
+          break;
+        }
+      }
+    } catch (e) {
+      failure = { detail: `cannot build the notification: ${(e as Error).message}`, retryable: true };
+    }
+    const at = this.#o.now();
+    if (!failure) return this.#o.outbox.delivered(n, at);
+    const attempts = n.attempts + 1;
+    const cooldown = sub.notification.endpoint.cooldown;
+    // due times are compared with the database clock: they come from the real one, whatever clock `now` is
+    const real = Date.now();
+    const blockUntil = cooldown === undefined ? undefined : new Date(real + cooldown).toISOString();
+    if (!failure.retryable || attempts >= this.#o.maxAttempts) {
+      const why = failure.retryable ? `${failure.detail} (gave up after ${attempts} attempts)` : failure.detail;
+      return this.#o.outbox.failed(n, at, why, undefined, blockUntil);
+    }
+    const backoff = Math.min(MAX_BACKOFF_MS, this.#o.retryMs * 2 ** (attempts - 1)) * (0.8 + 0.4 * Math.random());
+    const retryAt = new Date(real + Math.max(backoff, cooldown ?? 0)).toISOString();
+    return this.#o.outbox.failed(n, at, failure.detail, retryAt, blockUntil);
+  }
+
+  async #build(n: ClaimedNotification) {
+    const sub = n.subscription;
+    const termMap = await this.#o.termMap(sub.jsonldContext !== undefined ? [sub.jsonldContext] : sub.context);
+    const common = {
+      subscription: sub,
+      tenant: n.tenant,
+      termMap,
+      now: this.#o.now(),
+      newUuid: randomUUID,
+      defaultTimeoutMs: this.#o.timeoutMs,
+      maxEntitiesPerNotification: this.#o.maxEntities,
+    };
+    if (n.reason === 'change') return buildNotifications({ ...common, reason: 'change', changes: n.changes, changedAt: n.createdAt });
+    return buildNotifications({ ...common, reason: 'periodic', entities: await this.#matching(n.tenant, sub) });
+  }
+
+  /** Every entity the periodic subscription selects now (clause 5.2.12 timeInterval), page by page. */
+  async #matching(tenant: string, sub: Subscription): Promise<Entity[]> {
+    const out: Entity[] = [];
+    const page = 1000;
+    const query: EntityQuery = { entities: sub.entities, q: sub.q, geo: sub.geoQ, scopeQ: sub.scopeQ, limit: page, offset: 0, count: false };
+    for (;;) {
+      const r = await this.#o.entities.queryEntities(tenant, query);
+      out.push(...r.entities);
+      if (r.entities.length < page) return out;
+      query.offset += page;
+    }
+  }
+}
+
