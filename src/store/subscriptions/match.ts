@@ -166,16 +166,19 @@ function changeOf(s: Subscription, w: Written, f: { triggers: NotificationTrigge
   return c;
 }
 
+/**
+ * The subscriptions a write of entities of types $2 in tenant $1 may concern: one index probe (subscriptions_types,
+ * or subscriptions_any_type), whatever the number of subscriptions.
+ */
+export const CANDIDATES = `SELECT id, doc FROM subscriptions
+  WHERE tenant = $1 AND active AND time_interval IS NULL AND (expires_at IS NULL OR expires_at > clock_timestamp())
+    AND (any_type OR types && $2::text[])`;
+
 /** Queues the notifications the transaction's changes owe; called by the store before it commits. */
 export async function queueNotifications(db: SqlQueryable, tenant: string, journal: ChangeJournal): Promise<void> {
   const written = journal.values();
   const types = [...new Set(written.flatMap((w) => (w.after ?? w.before)?.types ?? []))];
-  const candidates = await db.query<Candidate>(
-    `SELECT id, doc FROM subscriptions
-     WHERE tenant = $1 AND active AND time_interval IS NULL AND (expires_at IS NULL OR expires_at > clock_timestamp())
-       AND (any_type OR types && $2::text[])`,
-    [tenant, types],
-  );
+  const candidates = await db.query<Candidate>(CANDIDATES, [tenant, types]);
   if (candidates.length === 0) return;
   const diffs = written.map(diff);
   const docs = written.map((w) => (w.after ?? w.before) as Entity);
