@@ -12,6 +12,7 @@ import { subscriptionRoutes } from './api/subscriptions.js';
 import type { Config } from './config.js';
 import { ContextService } from './contexts/service.js';
 import { problem, ProblemError, unwrap } from './core/problem.js';
+import { EndpointPolicy, GuardedSender } from './notify/endpoint-policy.js';
 import { Notifier } from './notify/notifier.js';
 import { Senders } from './notify/senders/index.js';
 import type { Store } from './store/port.js';
@@ -63,6 +64,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     store: o.store,
     engine: o.engine,
     contexts: new ContextService(o.store, { timeoutMs: o.config.contextTimeoutMs, maxBytes: o.config.contextMaxBytes }),
+    endpointPolicy: new EndpointPolicy(o.config.notificationDeny),
     now: o.now ?? (() => new Date().toISOString()),
   };
   const identity: Identity = { id: `urn:ngsi-ld:ContextSource:${randomUUID()}`, alias: 'mimosa', startedAt: Date.now() };
@@ -80,7 +82,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
 
 /** Runs the notification worker (notify/notifier.ts) while the application is up. */
 function startNotifier(app: FastifyInstance, deps: ApiDeps): void {
-  const senders = new Senders();
+  const senders = new GuardedSender(deps.endpointPolicy, new Senders());
   const c = deps.config;
   const notifier = new Notifier({
     outbox: deps.store.outbox,

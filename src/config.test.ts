@@ -37,13 +37,30 @@ test('loadConfig should reject a default limit above the max limit', () => {
   assert.equal(r.ok, false);
 });
 
+test('loadConfig should read the notifier switch and the endpoint deny-list when they are given', () => {
+  const r = loadConfig({ MIMOSA_NOTIFIER: 'off', MIMOSA_NOTIFICATION_DENY: ' 169.254.169.254, 10.0.0.0/8,fd00::/8 ,metadata.internal ' });
+  assert.ok(r.ok, r.ok ? '' : r.errors.join('; '));
+  assert.equal(r.config.notifier, false);
+  assert.deepEqual(r.config.notificationDeny, ['169.254.169.254', '10.0.0.0/8', 'fd00::/8', 'metadata.internal']);
+});
+
+test('loadConfig should reject a deny-list entry that is no address, block or host name', () => {
+  for (const bad of ['10.0.0.0/33', 'example.org/8', '1.2.3.4/8/1', 'http://x', 'a b']) {
+    const r = loadConfig({ MIMOSA_NOTIFICATION_DENY: bad });
+    assert.equal(r.ok, false, bad);
+    if (!r.ok) assert.match(r.errors[0], /MIMOSA_NOTIFICATION_DENY=.* is not an IP address, a CIDR block/);
+  }
+  assert.equal(loadConfig({ MIMOSA_NOTIFIER: 'maybe' }).ok, false);
+});
+
 test('README configuration table should list exactly the settings with their defaults', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const rows = [...readme.matchAll(/^\| `(MIMOSA_[A-Z_]+)` \| ([^|]+) \|/gm)].map((m) => [m[1], m[2].trim()] as const);
   assert.deepEqual(rows.map((r) => r[0]).sort(), settings.map((s) => s.env).sort());
   for (const [env, shown] of rows) {
     const s = settings.find((x) => x.env === env)!;
-    const expected = s.default === undefined ? '(unset)' : `\`${String(s.default)}\``;
+    const empty = Array.isArray(s.default) && s.default.length === 0;
+    const expected = s.default === undefined ? '(unset)' : empty ? '(empty)' : `\`${String(s.default)}\``;
     assert.equal(shown, expected, env);
   }
 });

@@ -4,6 +4,8 @@
  * Every variable is documented in the README's configuration table (a test keeps the two in sync).
  */
 
+import { isIP } from 'node:net';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -39,6 +41,8 @@ export interface Config {
   readonly notificationConcurrency: number;
   /** Most entities in one notification; more are split into several notifications. */
   readonly notificationMaxEntities: number;
+  /** Addresses, CIDR blocks and host names notifications must never be sent to. */
+  readonly notificationDeny: readonly string[];
 }
 
 interface Setting {
@@ -77,6 +81,23 @@ function flag(raw: string): boolean {
   throw new Error('must be true or false');
 }
 
+/** Comma-separated IP addresses, CIDR blocks and host names. */
+function denyList(raw: string): string[] {
+  const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  for (const e of entries) {
+    const [address, bits, extra] = e.split('/');
+    const family = isIP(address);
+    const max = family === 6 ? 128 : 32;
+    if (bits !== undefined && (family === 0 || extra !== undefined || !/^\d+$/.test(bits) || Number(bits) > max)) {
+      throw new Error(`has ${JSON.stringify(e)}, which is not an IP address, a CIDR block (address/bits) or a host name`);
+    }
+    if (family === 0 && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/i.test(e)) {
+      throw new Error(`has ${JSON.stringify(e)}, which is not an IP address, a CIDR block (address/bits) or a host name`);
+    }
+  }
+  return entries;
+}
+
 function logLevel(raw: string): LogLevel {
   const v = raw.trim().toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(v)) throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
@@ -103,6 +124,7 @@ export const settings: readonly Setting[] = [
   { env: 'MIMOSA_NOTIFICATION_RETRY_MS', key: 'notificationRetryMs', parse: integer(10, 3_600_000), default: 1000 },
   { env: 'MIMOSA_NOTIFICATION_CONCURRENCY', key: 'notificationConcurrency', parse: integer(1, 1000), default: 8 },
   { env: 'MIMOSA_NOTIFICATION_MAX_ENTITIES', key: 'notificationMaxEntities', parse: integer(1, 100_000), default: 1000 },
+  { env: 'MIMOSA_NOTIFICATION_DENY', key: 'notificationDeny', parse: denyList, default: [] },
 ];
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };

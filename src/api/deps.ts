@@ -4,6 +4,7 @@ import type { ContextService } from '../contexts/service.js';
 import type { Entity } from '../core/entity/model.js';
 import { raise } from '../core/problem.js';
 import { DEFAULT_TENANT, type RequestContext } from '../core/request.js';
+import type { EndpointPolicy } from '../notify/endpoint-policy.js';
 import type { Store } from '../store/port.js';
 import { echoTenant, tenantOf } from './negotiate.js';
 
@@ -14,6 +15,8 @@ export interface ApiDeps {
   readonly contexts: ContextService;
   /** Which storage engine runs ('pglite' or 'postgres'), for health and identity answers. */
   readonly engine: string;
+  /** Which notification endpoints subscriptions may name (MIMOSA_NOTIFICATION_DENY). */
+  readonly endpointPolicy: EndpointPolicy;
   /** Clock, injectable for tests. */
   readonly now: () => string;
 }

@@ -72,6 +72,12 @@ function hasBodyContext(body: unknown): boolean {
 }
 
 /** Clause 5.8.2: the fragment's members replace the stored ones (notification as a whole); the rules re-run. */
+/** MIMOSA_NOTIFICATION_DENY (notify/endpoint-policy.ts): a denied receiver is a 400 before anything is stored. */
+function allowedEndpoint(deps: ApiDeps, uri: string): void {
+  const why = deps.endpointPolicy.deniedUri(uri);
+  if (why !== undefined) raise('BadRequestData', `Subscription notification.endpoint.uri ${uri.slice(0, 200)} is not allowed: ${why}`);
+}
+
 function merge(s: Subscription, patch: SubscriptionPatch, context: unknown[] | undefined): Subscription {
   const merged: Subscription = { ...s, ...patch, id: s.id, type: 'Subscription', createdAt: s.createdAt, context: context ?? s.context };
   unwrap(checkSubscription(merged));
@@ -94,6 +100,7 @@ export function subscriptionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const now = deps.now();
     const ld = await bodyContext(req, req.body, deps.contexts);
     const draft = unwrap(parseSubscription(req.body, ld.tm, now));
+    allowedEndpoint(deps, draft.notification.endpoint.uri);
     const sub: Subscription = { ...draft, id: draft.id ?? `urn:ngsi-ld:Subscription:${randomUUID()}`, context: await keptContext(req, ld, deps, now) };
     // Creating a subscription creates its tenant, like creating an entity (clause 6.3.14).
     if (!(await deps.store.createSubscription(rc.tenant, sub))) {
@@ -153,6 +160,7 @@ export function subscriptionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     await requireTenant(deps, rc);
     // A fragment with its own @context (application/ld+json) brings the context later notifications use.
     const context = hasBodyContext(req.body) ? await keptContext(req, ld, deps, now) : undefined;
+    if (patch.notification !== undefined) allowedEndpoint(deps, patch.notification.endpoint.uri);
     const updated = await deps.store.updateSubscription(rc.tenant, id, (s) => merge(s, patch, context));
     if (!updated) raise('ResourceNotFound', `Subscription ${id} does not exist`);
     return reply.code(204).send();
