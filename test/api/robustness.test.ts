@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
-import { BATCH, describeApi, ENTITIES, entityUrl, ERRORS, send, uniqueTenant, type Method } from '../support/http.js';
+import { API, BATCH, describeApi, ENTITIES, entityUrl, ERRORS, send, uniqueTenant, type Method } from '../support/http.js';
 
 const ID = 'urn:ngsi-ld:Fuzz:1';
+const SUB = 'urn:ngsi-ld:Subscription:fuzz';
 const NULL = 'urn:ngsi-ld:null';
 
 // ---------------------------------------------------------------- arbitraries
@@ -99,8 +100,41 @@ const entityLike = fc
   )
   .chain((head) => fc.dictionary(memberName, shaped, { maxKeys: 4 }).map((attrs) => ({ ...attrs, ...head })));
 
-/** A body: any JSON, an entity-like object, or an array of those (batch bodies). */
-const body = fc.oneof(fc.jsonValue({ maxDepth: 3 }), entityLike, fc.array(fc.oneof(entityLike, str), { maxLength: 4 }), shaped);
+/** Subscription-shaped objects (clause 5.2.12) with fuzzed members. */
+const subscriptionLike = fc.record(
+  {
+    type: fc.oneof(fc.constant('Subscription'), str),
+    entities: fc.oneof(fc.constant([{ type: 'Fuzz' }]), fc.array(fc.dictionary(fc.constantFrom('id', 'idPattern', 'type'), fc.oneof(str, scalar), { maxKeys: 3 }), { maxLength: 2 }), shaped),
+    watchedAttributes: fc.oneof(fc.array(str, { maxLength: 3 }), shaped),
+    notificationTrigger: fc.oneof(fc.array(fc.constantFrom('entityCreated', 'attributeUpdated', 'nonsense'), { maxLength: 3 }), shaped),
+    q: fc.oneof(fc.constant('temperature>20'), str),
+    geoQ: fc.oneof(fc.constant({ geometry: 'Point', coordinates: [0, 0], georel: 'near;maxDistance==10' }), shaped),
+    scopeQ: str,
+    timeInterval: fc.oneof(num, str),
+    throttling: fc.oneof(num, str),
+    expiresAt: fc.oneof(fc.constant('2099-01-01T00:00:00Z'), str),
+    isActive: scalar,
+    notification: fc.oneof(
+      fc.record(
+        {
+          format: fc.constantFrom('normalized', 'keyValues', 'concise', 'x'),
+          showChanges: scalar,
+          attributes: fc.oneof(fc.array(str, { maxLength: 2 }), shaped),
+          endpoint: fc.oneof(
+            fc.record({ uri: fc.oneof(fc.constant('http://127.0.0.1:9/n'), fc.constant('mqtt://127.0.0.1:9/t'), str), accept: str, receiverInfo: shaped, notifierInfo: shaped, timeout: num }, { requiredKeys: ['uri'] }),
+            shaped,
+          ),
+        },
+        { requiredKeys: ['endpoint'] },
+      ),
+      shaped,
+    ),
+  },
+  { requiredKeys: [] },
+);
+
+/** A body: any JSON, an entity-like or subscription-like object, or an array of those (batch bodies). */
+const body = fc.oneof(fc.jsonValue({ maxDepth: 3 }), entityLike, subscriptionLike, fc.array(fc.oneof(entityLike, str), { maxLength: 4 }), shaped);
 const contentType = fc.constantFrom('application/json', 'application/ld+json', 'application/merge-patch+json');
 
 // ---------------------------------------------------------------- the property
@@ -121,6 +155,9 @@ describeApi('Write endpoints under arbitrary bodies', (h) => {
   before(async () => {
     const res = await send(h().app, 'POST', ENTITIES, { id: ID, type: 'Fuzz', temperature: 1, location: { type: 'Point', coordinates: [0, 0] } }, { 'ngsild-tenant': tenant });
     assert.equal(res.statusCode, 201, res.body);
+    const sub = { id: SUB, type: 'Subscription', entities: [{ type: 'Fuzz' }], notification: { endpoint: { uri: 'http://127.0.0.1:9/n' } } };
+    const created = await send(h().app, 'POST', `${API}/subscriptions`, sub, { 'ngsild-tenant': tenant });
+    assert.equal(created.statusCode, 201, created.body);
   });
 
   const targets: Array<[Method, string]> = [
@@ -138,6 +175,8 @@ describeApi('Write endpoints under arbitrary bodies', (h) => {
     ['POST', `${BATCH}/merge`],
     ['POST', `${BATCH}/delete`],
     ['POST', `${BATCH}/query`],
+    ['POST', `${API}/subscriptions`],
+    ['PATCH', `${API}/subscriptions/${encodeURIComponent(SUB)}`],
   ];
 
   it('every write endpoint should answer below 500 when the body is arbitrary JSON', async () => {
