@@ -107,6 +107,8 @@ function renderOptions(sub: Subscription): GeoJsonOptions {
   const o: GeoJsonOptions = { format: n.format, sysAttrs: n.sysAttrs, geometryProperty: '' };
   if (n.attributes !== undefined) o.attrs = new Set(n.attributes);
   if (sub.lang !== undefined) o.lang = sub.lang;
+  // clause 5.2.12 datasetId: the instances notified ('@none' is the default instance)
+  if (sub.datasetId !== undefined) o.datasetIds = new Set(sub.datasetId);
   return o;
 }
 

@@ -143,6 +143,22 @@ describe('buildNotifications: rendering per NotificationParams (clause 5.2.14)',
     assert.deepEqual(data(d)[0].name, { type: 'Property', value: 'Voiture', lang: 'fr' });
   });
 
+  it('build should send only the instances of the selected datasetIds when the subscription has datasetId', () => {
+    const e = car(1, {
+      speed: [
+        { type: 'Property', value: 10 },
+        { type: 'Property', value: 20, datasetId: 'urn:ngsi-ld:Dataset:gps' },
+        { type: 'Property', value: 30, datasetId: 'urn:ngsi-ld:Dataset:radar' },
+      ],
+    });
+    const values = (datasetId: string[]) => {
+      const speed = data(onEntities(subscription({}, {}, { datasetId }), [e])[0])[0].speed;
+      return (Array.isArray(speed) ? speed : [speed]).map((i: { value: number }) => i.value);
+    };
+    assert.deepEqual(values(['urn:ngsi-ld:Dataset:gps']), [20]);
+    assert.deepEqual(values(['@none', 'urn:ngsi-ld:Dataset:radar']), [10, 30]);
+  });
+
   it('build should add the previous member that fits each attribute type when showChanges is true', () => {
     const [d] = onChanges(subscription({ showChanges: true }), [everyTypeChange()]);
     const e = data(d)[0];
