@@ -12,7 +12,7 @@
  * - Retries failures with exponential backoff and jitter; a notification still failing after `maxAttempts`, or
  *   refused for good (e.g. HTTP 4xx), goes to the dead-letter table and the subscription shows status failed.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { TermMap } from '../core/context/termmap.js';
 import type { Entity } from '../core/entity/model.js';
 import { endpointKey, type Subscription } from '../core/subscription/model.js';
@@ -122,11 +122,13 @@ export class Notifier {
   }
 
   /**
-   * Long enough for the slowest delivery after the wait behind its subscription's earlier ones in this process
-   * (at most `concurrency` rows of one endpoint are claimed or in flight).
+   * Long enough for the slowest delivery after the wait behind its subscription's earlier ones in this process. An
+   * endpoint below `concurrency` (so with up to concurrency − 1 rows held) may get `concurrency` more in one claim:
+   * a row may wait for 2 × concurrency − 2 deliveries, then take its own. A shorter lease expires while the row still
+   * waits here, and the row is claimed and delivered twice (test/notify/processes.test.ts, slow endpoint).
    */
   #leaseMs(): number {
-    return (this.#o.concurrency + 1) * this.#o.timeoutMs + 1000;
+    return 2 * this.#o.concurrency * this.#o.timeoutMs + 1000;
   }
 
   async #idle(): Promise<void> {
@@ -217,7 +219,7 @@ export class Notifier {
       tenant: n.tenant,
       termMap,
       now: this.#o.now(),
-      newUuid: randomUUID,
+      newUuid: notificationUuids(n),
       defaultTimeoutMs: this.#o.timeoutMs,
       maxEntitiesPerNotification: this.#o.maxEntities,
     };
@@ -239,3 +241,19 @@ export class Notifier {
   }
 }
 
+
+/**
+ * Notification ids derived from the outbox rows: a retry, or a redelivery by another process after this one died
+ * mid-delivery, carries the ids of the first attempt, so that a receiver can deduplicate by id (README, at least
+ * once). Part k of a notification split by maxEntities gets the k-th id. Formatted as a version 5 (name-based) UUID.
+ */
+function notificationUuids(n: ClaimedNotification): () => string {
+  let part = 0;
+  return () => {
+    const h = createHash('sha256').update(JSON.stringify([n.tenant, n.subscription.id, n.ids, n.createdAt, part++])).digest();
+    h[6] = ((h[6] ?? 0) & 0x0f) | 0x50;
+    h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
+    const x = h.subarray(0, 16).toString('hex');
+    return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+  };
+}

@@ -22,10 +22,14 @@ interface ClaimedRow {
 
 /**
  * Due rows not leased, of active subscriptions outside their throttling and cooldown windows, for endpoints the
- * worker has room for; the throttling window of each claimed throttled subscription starts now.
+ * worker has room for; the throttling window of each claimed throttled subscription starts now. A row waits while
+ * an earlier row of its subscription is not due (a retry's backoff): otherwise a later change overtakes the retry
+ * and the receiver ends with the older state (test/notify/delivery-guarantees.test.ts, order with a retry).
  */
 const CLAIMABLE = `
   o.due_at <= clock_timestamp() AND (o.lease_until IS NULL OR o.lease_until <= clock_timestamp())
+  AND NOT EXISTS (SELECT 1 FROM notification_outbox AS p WHERE p.tenant = o.tenant AND p.subscription_id = o.subscription_id
+    AND p.id < o.id AND p.due_at > clock_timestamp())
   AND NOT (o.endpoint = ANY($3::text[]))
   AND s.active AND (s.expires_at IS NULL OR s.expires_at > clock_timestamp())
   AND (s.throttled_until IS NULL OR s.throttled_until <= clock_timestamp())
