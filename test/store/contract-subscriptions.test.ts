@@ -126,6 +126,21 @@ forEachEngine('Store contract: subscriptions and outbox', (engine, store, client
     await s.dispose();
   });
 
+  it('write should match every entity of a large batch against many q subscriptions, each with its own threshold', async () => {
+    const s = scope(store);
+    const above = (n: number): QExpr => ({ kind: 'compare', path: { via: [], attr: SPEED, sub: [], keys: [] }, op: '>', value: { kind: 'number', value: n } });
+    const thresholds = Array.from({ length: 250 }, (_, k) => k * 4);
+    for (const t of thresholds) await s.subscribe(`urn:sub:many:${t}`, { q: above(t) });
+    const speeds = Array.from({ length: 1000 }, (_, i) => (i * 7919) % 1000);
+    await store().write(s.tenant, (tx) => tx.insert(speeds.map((v, i) => entity(`urn:car:many:${i}`, v))));
+    const got = new Map((await s.claim()).map((n) => [n.subscription.id, n.changes.map((c) => c.after?.id).sort()]));
+    for (const t of thresholds) {
+      const expected = speeds.flatMap((v, i) => (v > t ? [`urn:car:many:${i}`] : [])).sort();
+      assert.deepEqual(got.get(`urn:sub:many:${t}`) ?? [], expected, `speed > ${t}`);
+    }
+    await s.dispose();
+  });
+
   it('claim should never hand one row to two workers when they claim at once', async () => {
     const s = scope(store);
     await s.subscribe('urn:sub:race');

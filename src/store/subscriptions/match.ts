@@ -139,23 +139,46 @@ interface Pair {
   change: EntityChange;
 }
 
-/** Which of `pairs` hold in SQL: one statement over the written documents, a branch per pair. */
+/**
+ * Subscriptions per statement when matching in SQL: a statement holds a UNION ALL branch per subscription, and a
+ * long chain of branches exhausts the parser's stack on PGlite (measured: ~2,000 branches fail).
+ */
+const BRANCHES_PER_STATEMENT = 200;
+
+/**
+ * Which of `pairs` hold in SQL: over the written documents, a branch per subscription that returns the ordinals of
+ * its matching entities, so that a batch of many entities costs one branch per subscription, not one per pair.
+ */
 async function sqlMatches(db: SqlQueryable, tenant: string, docs: Entity[], pairs: Pair[]): Promise<Set<number>> {
-  if (pairs.length === 0) return new Set();
-  const p = new SqlParams();
-  const rows = p.add(JSON.stringify(docs));
-  const branches = pairs.map((x, k) => {
-    const s = x.sub.doc;
-    const entities = s.entities?.map((sel) => (sel.id !== undefined ? { type: sel.type, id: sel.id } : sel));
-    const where = selectionSql(tenant, { entities, q: s.q, geo: s.geoQ, scopeQ: s.scopeQ }, p, 'e');
-    return `SELECT ${k} AS k FROM written AS e WHERE e.n = ${x.entity + 1} AND ${where}`;
+  const bySub = new Map<Candidate, Map<number, number>>();
+  pairs.forEach((x, k) => {
+    const m = bySub.get(x.sub) ?? new Map<number, number>();
+    m.set(x.entity + 1, k);
+    bySub.set(x.sub, m);
   });
-  const text = `WITH written AS (
-    SELECT ${p.add(tenant)}::text AS tenant, x->>'id' AS id, ${derivedColumns('x')}, n
-    FROM jsonb_array_elements(${rows}::jsonb) WITH ORDINALITY AS w(x, n))
-  ${branches.join('\nUNION ALL\n')}`;
-  const hit = await db.query<{ k: number }>(text, p.values);
-  return new Set(hit.map((r) => Number(r.k)));
+  const subs = [...bySub];
+  const hits = new Set<number>();
+  const json = JSON.stringify(docs);
+  for (let from = 0; from < subs.length; from += BRANCHES_PER_STATEMENT) {
+    const chunk = subs.slice(from, from + BRANCHES_PER_STATEMENT);
+    const p = new SqlParams();
+    const rows = p.add(json);
+    const branches = chunk.map(([sub, ordinals], b) => {
+      const s = sub.doc;
+      const entities = s.entities?.map((sel) => (sel.id !== undefined ? { type: sel.type, id: sel.id } : sel));
+      const where = selectionSql(tenant, { entities, q: s.q, geo: s.geoQ, scopeQ: s.scopeQ }, p, 'e');
+      return `SELECT ${b} AS b, e.n FROM written AS e WHERE e.n = ANY(${p.add([...ordinals.keys()])}::int[]) AND ${where}`;
+    });
+    const text = `WITH written AS (
+      SELECT ${p.add(tenant)}::text AS tenant, x->>'id' AS id, ${derivedColumns('x')}, n::int AS n
+      FROM jsonb_array_elements(${rows}::jsonb) WITH ORDINALITY AS w(x, n))
+    ${branches.join('\nUNION ALL\n')}`;
+    for (const r of await db.query<{ b: number; n: number }>(text, p.values)) {
+      const k = chunk[Number(r.b)]?.[1].get(Number(r.n));
+      if (k !== undefined) hits.add(k);
+    }
+  }
+  return hits;
 }
 
 /** What the notification of `sub` carries for one change: `before` only where rendering needs it. */
