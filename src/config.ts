@@ -122,7 +122,7 @@ export const settings: readonly Setting[] = [
   { env: 'MIMOSA_NOTIFICATION_TIMEOUT_MS', key: 'notificationTimeoutMs', parse: integer(100, 600_000), default: 10_000 },
   { env: 'MIMOSA_NOTIFICATION_MAX_ATTEMPTS', key: 'notificationMaxAttempts', parse: integer(1, 100), default: 10 },
   { env: 'MIMOSA_NOTIFICATION_RETRY_MS', key: 'notificationRetryMs', parse: integer(10, 3_600_000), default: 1000 },
-  { env: 'MIMOSA_NOTIFICATION_CONCURRENCY', key: 'notificationConcurrency', parse: integer(1, 1000), default: 8 },
+  { env: 'MIMOSA_NOTIFICATION_CONCURRENCY', key: 'notificationConcurrency', parse: integer(1, 1000), default: 32 },
   { env: 'MIMOSA_NOTIFICATION_MAX_ENTITIES', key: 'notificationMaxEntities', parse: integer(1, 100_000), default: 1000 },
   { env: 'MIMOSA_NOTIFICATION_DENY', key: 'notificationDeny', parse: denyList, default: [] },
 ];

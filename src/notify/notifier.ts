@@ -16,7 +16,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { TermMap } from '../core/context/termmap.js';
 import type { Entity } from '../core/entity/model.js';
 import { endpointKey, type Subscription } from '../core/subscription/model.js';
-import type { ClaimedNotification, EntityQuery, EntityStore, Outbox } from '../store/port.js';
+import type { ClaimedNotification, Delivered, EntityQuery, EntityStore, Outbox } from '../store/port.js';
 import { buildNotifications } from './payload.js';
 import type { Sender } from './senders/delivery.js';
 
@@ -42,8 +42,16 @@ export interface NotifierOptions {
 const MAX_BACKOFF_MS = 5 * 60_000;
 /** Rows claimed at once. */
 const CLAIM_LIMIT = 64;
+/** Claims take at most 1/CLAIM_DUTY of the loop's time while deliveries are in flight… */
+const CLAIM_DUTY = 2;
+/** …and come at least this far apart. */
+const MIN_CLAIM_GAP_MS = 2;
 /** Most rows in flight in this process. */
 const MAX_IN_FLIGHT = 256;
+/** How often the queued notifications of expired subscriptions are deleted. */
+const SWEEP_MS = 5000;
+/** Most deliveries recorded in one transaction. */
+const RECORD_BATCH = 500;
 
 export class Notifier {
   readonly #o: Required<Omit<NotifierOptions, 'log'>> & Pick<NotifierOptions, 'log'>;
@@ -53,12 +61,19 @@ export class Notifier {
   /** The tail of each subscription's delivery chain, so that its notifications go out in order. */
   readonly #chains = new Map<string, Promise<void>>();
   #inFlight = 0;
+  /** Outbox rows this process holds (claimed, not yet recorded), whose leases it renews. */
+  readonly #held = new Set<string>();
+  #renewal: ReturnType<typeof setInterval> | undefined;
+  /** Deliveries that succeeded, waiting to be recorded in the next batch. */
+  #done: Delivered[] = [];
+  #recording: Promise<void> | undefined;
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #woken = false;
   #unwatch: (() => Promise<void>) | undefined;
   #lastPeriodic = 0;
+  #lastSweep = 0;
 
   constructor(o: NotifierOptions) {
     this.#o = { now: () => new Date().toISOString(), pollMs: 1000, ...o };
@@ -68,6 +83,7 @@ export class Notifier {
     if (this.#running) return;
     this.#running = true;
     this.#unwatch = await this.#o.outbox.watch(() => this.#poke());
+    this.#renewal = setInterval(() => void this.#renewLeases(), this.#leaseMs() / 3);
     this.#loop = this.#run();
   }
 
@@ -78,6 +94,8 @@ export class Notifier {
     this.#poke();
     await this.#loop;
     await Promise.all([...this.#chains.values()]);
+    while (this.#recording !== undefined) await this.#recording;
+    clearInterval(this.#renewal);
     await this.#unwatch?.();
   }
 
@@ -86,8 +104,19 @@ export class Notifier {
     this.#wake?.();
   }
 
+  /**
+   * Claims, then waits: not at all when the claim was full (more is due); for a completion or a new row while
+   * deliveries are in flight (they free slots and poke); else until the next due time the database knows. Claims
+   * are paced to at most about a quarter of the time (CLAIM_DUTY): a claim costs the same for one row as for
+   * many, so claiming on every completion spent the loop (PGlite: the main thread) on one-row claims (bench notify).
+   */
   async #run(): Promise<void> {
+    let last = { at: 0, took: 0 };
     while (this.#running) {
+      await this.#pace(last);
+      if (!this.#running) break;
+      this.#woken = false;
+      const at = performance.now();
       let claimed = 0;
       try {
         claimed = await this.#tick();
@@ -96,9 +125,17 @@ export class Notifier {
         await this.#sleep(this.#o.pollMs);
         continue;
       }
-      // a full claim means more is due now; otherwise sleep until woken or the next due time
-      if (claimed < CLAIM_LIMIT || this.#inFlight >= MAX_IN_FLIGHT) await this.#idle();
+      last = { at, took: performance.now() - at };
+      if (claimed === CLAIM_LIMIT && this.#inFlight < MAX_IN_FLIGHT) continue;
+      if (this.#inFlight > 0) await this.#sleep(this.#o.pollMs);
+      else await this.#idle();
     }
+  }
+
+  /** Waits until the last claim, which began at `at` and took `took` ms, is at most 1/CLAIM_DUTY of the time since. */
+  async #pace(last: { at: number; took: number }): Promise<void> {
+    const wait = last.at + Math.max(MIN_CLAIM_GAP_MS, CLAIM_DUTY * last.took) - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   async #tick(): Promise<number> {
@@ -106,6 +143,10 @@ export class Notifier {
     if (now - this.#lastPeriodic >= 250) {
       this.#lastPeriodic = now;
       await this.#o.outbox.schedulePeriodic();
+    }
+    if (now - this.#lastSweep >= SWEEP_MS) {
+      this.#lastSweep = now;
+      await this.#o.outbox.sweepExpired();
     }
     const room = MAX_IN_FLIGHT - this.#inFlight;
     if (room <= 0) return 0;
@@ -117,25 +158,33 @@ export class Notifier {
       busyEndpoints,
       perEndpoint: this.#o.concurrency,
     });
-    for (const n of claimed) this.#enqueue(n);
+    for (const n of claimed) {
+      for (const id of n.ids) this.#held.add(id);
+      this.#enqueue(n);
+    }
     return claimed.length;
   }
 
   /**
-   * Long enough for the slowest delivery after the wait behind its subscription's earlier ones in this process. An
-   * endpoint below `concurrency` (so with up to concurrency − 1 rows held) may get `concurrency` more in one claim:
-   * a row may wait for 2 × concurrency − 2 deliveries, then take its own. A shorter lease expires while the row still
-   * waits here, and the row is claimed and delivered twice (test/notify/processes.test.ts, slow endpoint).
+   * A lease outlasts one delivery (the timeout) with room to spare and is renewed every third of it while the row
+   * is held, however long it waits behind its subscription's earlier rows: a process that dies releases its rows
+   * within one lease, and a live one never loses a row it still holds (test/notify/processes.test.ts).
    */
   #leaseMs(): number {
-    return 2 * this.#o.concurrency * this.#o.timeoutMs + 1000;
+    return 3 * this.#o.timeoutMs + 1000;
+  }
+
+  async #renewLeases(): Promise<void> {
+    if (this.#held.size === 0) return;
+    try {
+      await this.#o.outbox.renew(this.#worker, [...this.#held], this.#leaseMs());
+    } catch (e) {
+      this.#o.log?.warn({ err: e }, 'notifier: cannot renew leases; other processes may deliver those notifications again');
+    }
   }
 
   async #idle(): Promise<void> {
-    if (this.#woken) {
-      this.#woken = false;
-      return;
-    }
+    if (this.#woken) return;
     let wait = this.#o.pollMs;
     try {
       const due = await this.#o.outbox.nextDueInMs();
@@ -144,10 +193,11 @@ export class Notifier {
       // polling covers it
     }
     await this.#sleep(wait);
-    this.#woken = false;
   }
 
+  /** Sleeps `ms`, or less when poked (at once if poked since the last claim began). */
   #sleep(ms: number): Promise<void> {
+    if (this.#woken) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
@@ -196,7 +246,7 @@ export class Notifier {
       failure = { detail: `cannot build the notification: ${(e as Error).message}`, retryable: true };
     }
     const at = this.#o.now();
-    if (!failure) return this.#o.outbox.delivered(n, at);
+    if (!failure) return this.#record({ n, at });
     const attempts = n.attempts + 1;
     const cooldown = sub.notification.endpoint.cooldown;
     // due times are compared with the database clock: they come from the real one, whatever clock `now` is
@@ -204,11 +254,53 @@ export class Notifier {
     const blockUntil = cooldown === undefined ? undefined : new Date(real + cooldown).toISOString();
     if (!failure.retryable || attempts >= this.#o.maxAttempts) {
       const why = failure.retryable ? `${failure.detail} (gave up after ${attempts} attempts)` : failure.detail;
-      return this.#o.outbox.failed(n, at, why, undefined, blockUntil);
+      return this.#failed(n, at, why, undefined, blockUntil);
     }
     const backoff = Math.min(MAX_BACKOFF_MS, this.#o.retryMs * 2 ** (attempts - 1)) * (0.8 + 0.4 * Math.random());
     const retryAt = new Date(real + Math.max(backoff, cooldown ?? 0)).toISOString();
-    return this.#o.outbox.failed(n, at, failure.detail, retryAt, blockUntil);
+    return this.#failed(n, at, failure.detail, retryAt, blockUntil);
+  }
+
+  async #failed(n: ClaimedNotification, at: string, reason: string, retryAt?: string, blockUntil?: string): Promise<void> {
+    try {
+      await this.#o.outbox.failed(n, at, reason, retryAt, blockUntil);
+    } finally {
+      for (const id of n.ids) this.#held.delete(id);
+    }
+  }
+
+  /**
+   * Records a success with the others that arrive while the previous batch commits: one transaction for many
+   * deliveries instead of one each (commits, not sends, bounded throughput: bench notify). The subscription's next
+   * delivery need not wait for it: the row stays leased until the batch deletes it. If the batch cannot be written,
+   * its rows are delivered again when their leases run out (at least once).
+   */
+  #record(d: Delivered): void {
+    this.#done.push(d);
+    this.#recordBatches();
+  }
+
+  #recordBatches(): void {
+    if (this.#recording !== undefined || this.#done.length === 0) return;
+    this.#recording = (async () => {
+      while (this.#done.length > 0) {
+        const batch = this.#done.splice(0, RECORD_BATCH);
+        const at = performance.now();
+        try {
+          await this.#o.outbox.delivered(batch);
+          for (const d of batch) for (const id of d.n.ids) this.#held.delete(id);
+          // the next batch gathers for as long as this one took (half the time recording, like claims)
+          await this.#pace({ at, took: performance.now() - at });
+        } catch (e) {
+          // no longer renewed: their leases run out, and they are delivered again
+          for (const d of batch) for (const id of d.n.ids) this.#held.delete(id);
+          this.#o.log?.warn({ err: e, notifications: batch.length }, 'notifier: cannot record deliveries; they will be sent again');
+        }
+      }
+    })().finally(() => {
+      this.#recording = undefined;
+      this.#recordBatches();
+    });
   }
 
   async #build(n: ClaimedNotification) {

@@ -201,6 +201,12 @@ export interface ClaimedNotification {
   createdAt: string;
 }
 
+/** A notification its endpoint accepted, and when. */
+export interface Delivered {
+  n: ClaimedNotification;
+  at: string;
+}
+
 export interface ClaimOptions {
   /** Identifies the claiming process in leases (for operators). */
   worker: string;
@@ -232,8 +238,11 @@ export interface SubscriptionStore {
 export interface Outbox {
   /** Claims due notifications (FOR UPDATE SKIP LOCKED: no two workers get the same one). */
   claim(o: ClaimOptions): Promise<ClaimedNotification[]>;
-  /** A delivery succeeded: the row goes, the subscription's timesSent/lastSuccess are kept. */
-  delivered(n: ClaimedNotification, at: string): Promise<void>;
+  /**
+   * Deliveries that succeeded, recorded together in one transaction (one commit for many deliveries): their rows
+   * go, and each subscription's timesSent/lastSuccess are kept.
+   */
+  delivered(done: readonly Delivered[]): Promise<void>;
   /**
    * A delivery failed: timesFailed/lastFailure are kept, and the row is retried at `retryAt`, or, without one,
    * moved to the dead-letter table. `blockUntil` (endpoint cooldown) holds the subscription's other rows too.
@@ -241,6 +250,13 @@ export interface Outbox {
   failed(n: ClaimedNotification, at: string, reason: string, retryAt?: string, blockUntil?: string): Promise<void>;
   /** Queues one notification for each periodic subscription whose period has begun; returns how many. */
   schedulePeriodic(): Promise<number>;
+  /** Extends the leases `worker` holds on rows `ids` (claimed, still being delivered) to `leaseMs` from now. */
+  renew(worker: string, ids: readonly string[], leaseMs: number): Promise<void>;
+  /**
+   * Deletes the queued notifications of expired subscriptions (clause 5.2.12 expiresAt: they notify no more);
+   * returns how many.
+   */
+  sweepExpired(): Promise<number>;
   /** Milliseconds until the next due row or period, as far as the database knows (undefined: none). */
   nextDueInMs(): Promise<number | undefined>;
   /** Calls `wake` whenever notifications are queued, by this process or (PostgreSQL) another one. */

@@ -408,7 +408,7 @@ describeApi('Subscriptions (5.8)', (h) => {
     const n = claimed.find((x) => x.tenant === tenant && x.subscription.id === b.id);
     assert.ok(n, 'creating a matching entity queued a notification');
     const at = new Date().toISOString();
-    await h().store.outbox.delivered(n, at);
+    await h().store.outbox.delivered([{ n, at }]);
     const got = await retrieve(b.id as string, '', headers);
     assert.equal(got.notification.timesSent, 1);
     assert.equal(got.notification.timesFailed, 0);

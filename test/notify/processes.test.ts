@@ -3,7 +3,7 @@
  * mid-delivery or between a write and its delivery loses no notification once a broker runs again on the same
  * storage (at-least-once, through the outbox lease, under the same notification id); two brokers on one PostgreSQL
  * deliver every change exactly once and share periodic schedules (one notification per period, not one per process);
- * a slow but healthy endpoint never sees a change twice (a lease outlasts the wait of a claimed row in its queue).
+ * a slow but healthy endpoint never sees a change twice (renewed leases outlast the wait of a claimed row in its queue).
  *
  * PostgreSQL runs need a server with PostGIS (test/support/engines.ts): outside CI a missing one skips them with
  * the reason printed, with CI=true it fails them. Each scenario gets a database of its own, dropped at the end.
@@ -24,7 +24,7 @@ import { Receiver } from '../support/receiver.js';
 const IN_CI = process.env.CI === 'true';
 
 /**
- * A short lease: 2 × concurrency 1 × 1000 ms + 1000 ms = 3 s (notifier.ts #leaseMs). A delivery held by the
+ * A short lease: 3 × 1000 ms + 1000 ms = 4 s (notifier.ts #leaseMs). A delivery held by the
  * endpoint times out after 1 s, long enough to kill its broker while the request is still open.
  */
 const SHORT_LEASE = { MIMOSA_NOTIFICATION_TIMEOUT_MS: '1000', MIMOSA_NOTIFICATION_CONCURRENCY: '1', MIMOSA_NOTIFICATION_RETRY_MS: '100' };
@@ -308,7 +308,7 @@ describePostgres('Two brokers sharing a periodic subscription', (url) => {
   });
 });
 
-// ------------------------------------------------------------------ 5. a slow, healthy endpoint: leases outlast the queue
+// ------------------------------------------------------------------ 5. a slow, healthy endpoint: renewed leases outlast the queue
 
 describePostgres('A slow endpoint', (url) => {
   const CHANGES = 30;
@@ -328,7 +328,7 @@ describePostgres('A slow endpoint', (url) => {
 
   it('changes should each be notified once when they queue behind one subscription longer than a delivery timeout', async () => {
     // 10 deliveries at once per endpoint with a 400 ms timeout: one claim may queue 19 rows behind one subscription
-    // (about 7 s of deliveries at 370 ms each), longer than a lease sized for 11 of them (5.4 s) would last
+    // (about 7 s of deliveries at 370 ms each), much longer than one lease (2.2 s): only renewals keep them held
     const a = await startBroker({ MIMOSA_DATABASE_URL: url(), MIMOSA_NOTIFICATION_TIMEOUT_MS: '400', MIMOSA_NOTIFICATION_CONCURRENCY: '10' }, 'broker');
     const sub = 'urn:ngsi-ld:Subscription:slow-endpoint';
     await subscribe(a, sub, 'Taxi', `http://127.0.0.1:${(server.address() as AddressInfo).port}/slow`);

@@ -165,6 +165,35 @@ forEachEngine('Store contract: subscriptions and outbox', (engine, store, client
     await s.dispose();
   });
 
+  it('renew should extend the leases of the worker that holds the rows, and only of that worker', async () => {
+    const s = scope(store);
+    await s.subscribe('urn:sub:renew');
+    await store().write(s.tenant, (tx) => tx.insert([entity('urn:car:renew:1', 1)]));
+    await store().write(s.tenant, (tx) => tx.insert([entity('urn:car:renew:2', 2)]));
+    const [one, two] = await s.claim(300);
+    assert.ok(one && two);
+    await store().outbox.renew('contract', one.ids, 60_000);
+    await store().outbox.renew('another-worker', two.ids, 60_000);
+    await sleep(400);
+    const again = await s.claim();
+    assert.deepEqual(again.map((n) => n.ids), [two.ids], 'the renewed row stays held; the other lease ran out');
+    await s.dispose();
+  });
+
+  it('sweepExpired should delete the queued notifications of expired subscriptions only', async () => {
+    const s = scope(store);
+    await s.subscribe('urn:sub:expiring', { expiresAt: new Date(Date.now() + 1000).toISOString() });
+    await s.subscribe('urn:sub:lasting');
+    await store().write(s.tenant, (tx) => tx.insert([entity('urn:car:sweep', 1)]));
+    await sleep(1100);
+    assert.ok((await store().outbox.sweepExpired()) >= 1);
+    const [left, ...rest] = await s.claim();
+    assert.deepEqual([left?.subscription.id, rest.length], ['urn:sub:lasting', 0]);
+    const queued = await client().query('SELECT count(*)::int AS n FROM notification_outbox WHERE tenant = $1', [s.tenant]);
+    assert.deepEqual(queued, [{ n: 1 }], 'only the lasting subscription row is left (leased)');
+    await s.dispose();
+  });
+
   it('failed should retry at the given time, then dead-letter the row and mark the subscription failed', async () => {
     const s = scope(store);
     await s.subscribe('urn:sub:fail');
@@ -188,6 +217,27 @@ forEachEngine('Store contract: subscriptions and outbox', (engine, store, client
     await s.dispose();
   });
 
+  it('delivered should record a batch of deliveries of several subscriptions in one call and keep a later failure', async () => {
+    const s = scope(store);
+    await s.subscribe('urn:sub:rec:a');
+    await s.subscribe('urn:sub:rec:b', { entities: [{ type: { kind: 'type', iri: `${V}Bike` } }] });
+    for (let i = 0; i < 3; i++) await store().write(s.tenant, (tx) => tx.insert([entity(`urn:car:rec:${i}`, i), entity(`urn:bike:rec:${i}`, i, `${V}Bike`)]));
+    const got = await s.claim();
+    assert.equal(got.length, 6);
+    const [early, late, failedAt] = ['2024-05-01T00:00:00.000Z', '2024-05-01T00:00:05.000Z', '2024-05-01T00:00:03.000Z'];
+    const ofB = got.filter((n) => n.subscription.id === 'urn:sub:rec:b');
+    await store().outbox.failed(ofB[2], failedAt, 'HTTP 503', new Date(Date.now() + 60_000).toISOString());
+    await store().outbox.delivered(
+      got.filter((n) => n !== ofB[2]).map((n, k) => ({ n, at: n.subscription.id === 'urn:sub:rec:a' && k === 0 ? late : early })),
+    );
+    const a = (await store().getSubscription(s.tenant, 'urn:sub:rec:a'))?.status;
+    const b = (await store().getSubscription(s.tenant, 'urn:sub:rec:b'))?.status;
+    assert.deepEqual([a?.timesSent, a?.lastSuccess, a?.notificationStatus], [3, late, 'ok'], 'the latest success of the batch is kept');
+    assert.deepEqual([b?.timesSent, b?.timesFailed, b?.lastSuccess, b?.notificationStatus], [2, 1, early, 'failed'], 'a failure after the successes keeps its status');
+    assert.deepEqual((await s.claim()).length, 0, 'delivered rows are gone; the failed one waits for its retry');
+    await s.dispose();
+  });
+
   it('claim should coalesce the rows of a throttled subscription and hold later ones until the window ends', async () => {
     const s = scope(store);
     await s.subscribe('urn:sub:throttle', { throttling: 1 });
@@ -196,7 +246,7 @@ forEachEngine('Store contract: subscriptions and outbox', (engine, store, client
     assert.equal(rest.length, 0);
     assert.equal(n.ids.length, 3);
     assert.deepEqual(n.changes.map((c) => c.after?.id), ['urn:car:th:0', 'urn:car:th:1', 'urn:car:th:2']);
-    await store().outbox.delivered(n, new Date().toISOString());
+    await store().outbox.delivered([{ n, at: new Date().toISOString() }]);
     await store().write(s.tenant, (tx) => tx.insert([entity('urn:car:th:3', 3)]));
     assert.deepEqual(await s.claim(), [], 'inside the window');
     const wait = await store().outbox.nextDueInMs();
@@ -224,6 +274,19 @@ forEachEngine('Store contract: subscriptions and outbox', (engine, store, client
     await store().updateSubscription(s.tenant, 'urn:sub:pause', (x) => ({ ...x, isActive: false }));
     await store().write(s.tenant, (tx) => tx.insert([entity('urn:car:pause:2', 1)]));
     assert.deepEqual(await s.claim(), []);
+    await s.dispose();
+  });
+
+  it('updateSubscription should drop a queued periodic notification when it pauses, and re-activation should queue one', async () => {
+    const s = scope(store);
+    await s.subscribe('urn:sub:pause:periodic', { timeInterval: 3600, notificationTrigger: [] });
+    await store().outbox.schedulePeriodic();
+    await store().updateSubscription(s.tenant, 'urn:sub:pause:periodic', (x) => ({ ...x, isActive: false }));
+    await store().outbox.schedulePeriodic();
+    assert.deepEqual(await s.claim(), [], 'nothing queued while paused');
+    await store().updateSubscription(s.tenant, 'urn:sub:pause:periodic', (x) => ({ ...x, isActive: true }));
+    await store().outbox.schedulePeriodic();
+    assert.deepEqual((await s.claim()).map((n) => n.reason), ['periodic'], 'one period, not the one queued before the pause too');
     await s.dispose();
   });
 

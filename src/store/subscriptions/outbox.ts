@@ -5,7 +5,7 @@
  * so processes on several machines agree on it.
  */
 import type { Subscription } from '../../core/subscription/model.js';
-import type { ClaimedNotification, ClaimOptions, EntityChange, NotificationReason, Outbox, SqlClient, SqlQueryable } from '../port.js';
+import type { ClaimedNotification, ClaimOptions, Delivered, EntityChange, NotificationReason, Outbox, SqlClient, SqlQueryable } from '../port.js';
 import { OUTBOX_CHANNEL } from './rows.js';
 
 interface ClaimedRow {
@@ -36,18 +36,26 @@ const CLAIMABLE = `
   AND (s.blocked_until IS NULL OR s.blocked_until <= clock_timestamp())`;
 
 /** How far ahead of the due order one claim looks for rows of endpoints that are not saturated. */
-const WINDOW = 2000;
+const WINDOW = 256;
 
+/**
+ * The look-ahead reads only the due-order index and the rows' own columns (due, not leased, endpoint not
+ * saturated): its cost is WINDOW, whatever the backlog; the subscriptions' conditions are checked on the few rows
+ * it ranks. Rows the subscriptions hold back are rarely due: queued during a throttling window or cooldown they
+ * are due at its end, rows of paused subscriptions are deleted, and those of expired ones are swept.
+ */
 const CLAIM = `
 WITH ahead AS (
   SELECT o.id, row_number() OVER (PARTITION BY o.endpoint ORDER BY o.due_at, o.id) AS rank
-  FROM (SELECT o.id, o.endpoint, o.due_at FROM notification_outbox AS o
-        JOIN subscriptions AS s ON s.tenant = o.tenant AND s.id = o.subscription_id
-        WHERE ${CLAIMABLE} ORDER BY o.due_at, o.id LIMIT ${WINDOW}) AS o
+  FROM (SELECT id, endpoint, due_at FROM notification_outbox
+        WHERE due_at <= clock_timestamp() AND (lease_until IS NULL OR lease_until <= clock_timestamp())
+          AND NOT (endpoint = ANY($3::text[]))
+        ORDER BY due_at, id LIMIT ${WINDOW}) AS o
 ), due AS (
   SELECT o.id FROM notification_outbox AS o
   JOIN subscriptions AS s ON s.tenant = o.tenant AND s.id = o.subscription_id
-  WHERE o.id IN (SELECT id FROM ahead WHERE rank <= $5) AND ${CLAIMABLE}
+  -- an array, not IN (…): with IN the planner may check every queued row, then join (PGlite, 2,000 rows: 30 ms)
+  WHERE o.id = ANY(ARRAY(SELECT id FROM ahead WHERE rank <= $5)) AND ${CLAIMABLE}
   ORDER BY o.due_at, o.id
   LIMIT $2
   -- the subscription row too: two workers claiming at once cannot both open a throttling window
@@ -60,11 +68,20 @@ FROM due, subscriptions AS s
 WHERE o.id = due.id AND s.tenant = o.tenant AND s.id = o.subscription_id
 RETURNING o.id::text AS id, o.tenant, o.subscription_id, o.reason, o.changes, o.attempts, o.created_at, s.doc, s.throttling`;
 
+/**
+ * The worker's bookkeeping (leases, deliveries recorded) commits without waiting for the WAL flush. Losing its last
+ * commits in a database crash only makes rows claimable again, so they are delivered again: the at-least-once
+ * promise holds, and a delivery no longer waits for a disk flush (bench notify: claims ~7 ms → ~1 ms). The writes
+ * that queue notifications commit synchronously, with the change.
+ */
+const ASYNC_COMMIT = 'SET LOCAL synchronous_commit = off';
+
 export class SqlOutbox implements Outbox {
   constructor(private readonly db: SqlClient) {}
 
   async claim(o: ClaimOptions): Promise<ClaimedNotification[]> {
     return this.db.transaction(async (tx) => {
+      await tx.query(ASYNC_COMMIT);
       const rows = await tx.query<ClaimedRow>(CLAIM, [o.worker, o.limit, [...o.busyEndpoints], o.leaseMs, o.perEndpoint]);
       rows.sort((a, b) => Number(a.id) - Number(b.id));
       const out: ClaimedNotification[] = [];
@@ -100,13 +117,27 @@ export class SqlOutbox implements Outbox {
     });
   }
 
-  async delivered(n: ClaimedNotification, at: string): Promise<void> {
+  async delivered(done: readonly Delivered[]): Promise<void> {
+    if (done.length === 0) return;
+    const subs = done.map((d) => [d.n.tenant, d.n.subscription.id, d.at]);
     await this.db.transaction(async (tx) => {
-      await tx.query('DELETE FROM notification_outbox WHERE id = ANY($1::bigint[])', [n.ids]);
+      await tx.query(ASYNC_COMMIT);
+      await tx.query('DELETE FROM notification_outbox WHERE id = ANY($1::bigint[])', [done.flatMap((d) => d.n.ids)]);
+      // subscriptions locked in key order: two processes recording overlapping batches cannot deadlock
       await tx.query(
-        `UPDATE subscriptions SET times_sent = times_sent + 1, last_notification = $3, last_success = $3, notification_status = 'ok'
-         WHERE tenant = $1 AND id = $2`,
-        [n.tenant, n.subscription.id, at],
+        `WITH d AS (
+           SELECT x->>0 AS tenant, x->>1 AS id, count(*) AS sent, max((x->>2)::timestamptz) AS at
+           FROM jsonb_array_elements($1::jsonb) AS x GROUP BY 1, 2),
+         locked AS (
+           SELECT s.tenant, s.id FROM subscriptions AS s JOIN d ON s.tenant = d.tenant AND s.id = d.id
+           ORDER BY s.tenant, s.id FOR NO KEY UPDATE OF s)
+         UPDATE subscriptions AS s
+         SET times_sent = s.times_sent + d.sent,
+           last_notification = GREATEST(s.last_notification, d.at), last_success = GREATEST(s.last_success, d.at),
+           -- a failure recorded since (this batch waited for its commit) keeps the status it set
+           notification_status = CASE WHEN s.last_failure IS NULL OR s.last_failure <= d.at THEN 'ok' ELSE s.notification_status END
+         FROM d, locked WHERE s.tenant = d.tenant AND s.id = d.id AND locked.tenant = d.tenant AND locked.id = d.id`,
+        [JSON.stringify(subs)],
       );
     });
   }
@@ -151,6 +182,26 @@ export class SqlOutbox implements Outbox {
          RETURNING s.tenant, s.id, s.endpoint)
        INSERT INTO notification_outbox (tenant, subscription_id, reason, endpoint, due_at)
        SELECT tenant, id, 'periodic', endpoint, clock_timestamp() FROM moved
+       RETURNING 1`,
+    );
+    return rows.length;
+  }
+
+  async renew(worker: string, ids: readonly string[], leaseMs: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query(ASYNC_COMMIT);
+      await tx.query(
+        `UPDATE notification_outbox SET lease_until = clock_timestamp() + $3 * interval '1 millisecond'
+         WHERE id = ANY($1::bigint[]) AND leased_by = $2`,
+        [ids, worker, leaseMs],
+      );
+    });
+  }
+
+  async sweepExpired(): Promise<number> {
+    const rows = await this.db.query(
+      `DELETE FROM notification_outbox WHERE (tenant, subscription_id) IN
+         (SELECT tenant, id FROM subscriptions WHERE expires_at <= clock_timestamp())
        RETURNING 1`,
     );
     return rows.length;

@@ -116,7 +116,8 @@ export async function changeSubscription(
      WHERE tenant = $1 AND id = $2`,
     [tenant, id, ...derived(after), restart],
   );
-  if (!after.isActive) await db.query("DELETE FROM notification_outbox WHERE tenant = $1 AND subscription_id = $2 AND reason <> 'periodic'", [tenant, id]);
+  // paused: what was queued is not sent, now or after re-activation (which starts a new period at once)
+  if (!after.isActive) await db.query('DELETE FROM notification_outbox WHERE tenant = $1 AND subscription_id = $2', [tenant, id]);
   if (restart) await db.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
   return selectSubscription(db, tenant, id);
 }
