@@ -1,4 +1,8 @@
 import { WORKLOADS } from './workloads/index.js';
+import { NOTIFY_WORKLOADS } from './workloads/notify.js';
+
+/** Every workload name in run order: the notification workloads last (they add entities and subscriptions). */
+const NAMES = [...WORKLOADS, ...NOTIFY_WORKLOADS].map((w) => w.name);
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -27,7 +31,7 @@ export const USAGE = `npm run bench [-- options]
                              default: pglite, plus postgres when MIMOSA_DATABASE_URL is a postgres:// URL.
                              postgres uses the server of MIMOSA_DATABASE_URL (else ${TEST_SERVER})
                              and creates and drops its own database mimosa_bench_<random>
-  --only <workload,...>      some of: ${WORKLOADS.map((w) => w.name).join(', ')}
+  --only <workload,...>      some of: ${NAMES.join(', ')}
   --cpu-prof                 run the broker under node --cpu-prof (bench/results/<date>-<engine>.cpuprofile/)`;
 
 /** Parses argv (after the script name); throws an Error with a message for the user on bad input. */
@@ -35,7 +39,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
   let quick = false;
   let cpuProf = false;
   let engine: string | undefined;
-  let only: string[] = WORKLOADS.map((w) => w.name);
+  let only: string[] = NAMES;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -49,10 +53,10 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     else if (a === '--only') only = value().split(',').map((s) => s.trim()).filter(Boolean);
     else throw new Error(`unknown option ${a}`);
   }
-  const unknown = only.filter((n) => !WORKLOADS.some((w) => w.name === n));
+  const unknown = only.filter((n) => !NAMES.includes(n));
   if (unknown.length) throw new Error(`unknown workload ${unknown.join(', ')}`);
   // Run in the registry's order whatever the order given: the read-only workloads come before the ones that add entities.
-  only = WORKLOADS.map((w) => w.name).filter((n) => only.includes(n));
+  only = NAMES.filter((n) => only.includes(n));
 
   const serverUrl = /^postgres(ql)?:\/\//.test(env.MIMOSA_DATABASE_URL ?? '') ? env.MIMOSA_DATABASE_URL : undefined;
   let engines: Engine[];

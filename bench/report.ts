@@ -1,5 +1,5 @@
 /** The results of one engine: a JSON document under bench/results/ and a table on stdout. */
-import type { Measured } from './drive.js';
+import type { Measured, NotifyMeasured } from './drive.js';
 import type { Engine } from './options.js';
 import type { Ceiling } from './postgres.js';
 import type { Usage } from './sampler.js';
@@ -19,6 +19,12 @@ export interface WorkloadResult extends Measured {
   vsDb?: number;
 }
 
+/** A notification workload (bench/notify-driver.ts): latencies are from an update's send to its notification's receipt. */
+export interface NotifyWorkloadResult extends NotifyMeasured {
+  name: string;
+  title: string;
+}
+
 export interface EngineResult {
   date: string;
   engine: Engine;
@@ -33,6 +39,8 @@ export interface EngineResult {
   load: { entities: number; seconds: number; perSec: number };
   ceilings: { http: Measured & { reqPerSec: number }; dbInsert?: Ceiling; dbSelect?: Ceiling };
   workloads: WorkloadResult[];
+  /** Notification workloads, when run. */
+  notify?: NotifyWorkloadResult[];
 }
 
 /** What a row shows of a workload or a ceiling. */
@@ -69,7 +77,45 @@ export function table(r: EngineResult): string {
     `${r.engine}: ${r.entities.toLocaleString('en-US')} entities loaded in ${r.load.seconds.toFixed(1)} s ` +
     `(${num(r.load.perSec)}/s), ${r.connections} connections, ${r.durationSec} s per workload, commit ${r.commit}; ` +
     `load average ${r.machine.loadAvg.map((x) => x.toFixed(1)).join(' → ')} on ${r.machine.cpus} cores`;
-  return [title, '', row(head, widths), rule, ...rows.map((c) => row(c, widths))].join('\n');
+  const out = [title, '', row(head, widths), rule, ...rows.map((c) => row(c, widths))];
+  if (r.notify?.length) out.push('', notifyTable(r, r.notify));
+  return out.join('\n');
+}
+
+/** Notification latency per entity, from the update's send to the receipt of the notification carrying it. */
+function notifyTable(r: EngineResult, results: NotifyWorkloadResult[]): string {
+  const withDb = r.engine === 'postgres';
+  const head = ['notification workload', 'subs', 'target/s', 'updates/s', 'delivered/s', 'received', 'lost', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'update p99 ms', 'late', 'CPU%', 'RSS MB'];
+  if (withDb) head.push('db CPU%');
+  const rows = results.map((n) => {
+    const cells = [
+      n.name,
+      String(n.subscriptions),
+      num(n.targetRate),
+      num(n.updatesPerSec),
+      num(n.notifications / (n.seconds + n.drainSec)),
+      `${n.received.toLocaleString('en-US')}/${n.expected.toLocaleString('en-US')}`,
+      String(n.lost),
+      num(n.latencyMs.p50),
+      num(n.latencyMs.p95),
+      num(n.latencyMs.p99),
+      num(n.latencyMs.max),
+      num(n.requests.latencyMs.p99),
+      String(n.requests.late),
+      n.cpuPct.toFixed(0),
+      n.peakRssMb.toFixed(0),
+    ];
+    if (withDb) cells.push(n.dbCpuPct === undefined ? '' : n.dbCpuPct.toFixed(0));
+    return cells;
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((c) => c[i].length)));
+  const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  const notes = results.map(
+    (n) =>
+      `- ${n.name}: ${n.title}. Each update matches exactly one subscription; ${n.entitiesPerNotification.toFixed(1)} entities per notification, ` +
+      `last one ${n.drainSec.toFixed(1)} s after the last update sent; ${n.duplicates} duplicates, ${n.unexpected} unexpected.`,
+  );
+  return [row(head, widths), rule, ...rows.map((c) => row(c, widths)), '', ...notes].join('\n');
 }
 
 /** Each failing workload's status counts and first error bodies, verbatim. */
@@ -79,6 +125,12 @@ export function failures(r: EngineResult): string {
     if (w.non2xx === 0 && w.errors === 0) continue;
     out.push(`${r.engine} ${w.name}: statuses ${JSON.stringify(w.statuses)}, ${w.errors} errors (${w.timeouts} timeouts)`);
     for (const f of w.failures) out.push(`  ${f.status} for ${f.request}\n    ${f.body}`);
+  }
+  for (const n of r.notify ?? []) {
+    const q = n.requests;
+    if (q.non2xx === 0 && q.errors === 0 && n.lost === 0) continue;
+    out.push(`${r.engine} ${n.name}: ${n.lost} of ${n.expected} notified entities lost; updates: statuses ${JSON.stringify(q.statuses)}, ${q.errors} errors`);
+    for (const f of q.failures) out.push(`  ${f.status} for ${f.request}\n    ${f.body}`);
   }
   for (const [name, c] of Object.entries({ 'pg INSERT': r.ceilings.dbInsert, 'pg SELECT': r.ceilings.dbSelect })) {
     if (c?.errors) out.push(`${r.engine} ceiling ${name}: ${c.errors} errors, first: ${c.firstError}`);

@@ -8,12 +8,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadData, startBroker } from './broker.js';
-import { drive, startHello } from './drive.js';
+import { drive, driveNotify, startHello } from './drive.js';
 import { parseOptions, USAGE, type Engine, type Options } from './options.js';
 import { createDatabase, dbCeilings, type BenchDatabase } from './postgres.js';
 import { failures, table, type EngineResult, type WorkloadResult } from './report.js';
 import { settle } from './sampler.js';
 import { workload, WORKLOADS } from './workloads/index.js';
+import { NOTIFY_WORKLOADS } from './workloads/notify.js';
 
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 /** The broker's default MIMOSA_DATABASE_POOL_SIZE, given to the database ceiling too. */
@@ -89,6 +90,14 @@ async function runEngine(engine: Engine, o: Options, stamp: string): Promise<Eng
   }
 
   for (const name of o.only) {
+    const n = NOTIFY_WORKLOADS.find((x) => x.name === name);
+    if (n) {
+      say(`${engine}: ${name} (${n.subscriptions} subscriptions, ${n.rate.toLocaleString('en-US')} updates/s)…`);
+      await settle(broker.pid, db?.backends, 30_000);
+      const m = await driveNotify({ url: broker.url, workload: name, durationSec: o.durationSec, warmupSec: o.warmupSec }, broker.pid, db?.backends);
+      (result.notify ??= []).push({ name, title: n.title, ...m });
+      continue;
+    }
     const w = workload(name);
     say(`${engine}: ${name}…`);
     await settle(broker.pid, db?.backends, 30_000);
