@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import type { SqlClient, SqlQueryable } from '../port.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { TxScope } from './tx-scope.js';
 
 export interface PgliteOptions {
@@ -22,28 +23,36 @@ export interface PgliteClient extends SqlClient {
  * transaction ends, so nothing interleaves into a transaction.
  */
 export async function openPglite(options: PgliteOptions = {}): Promise<PgliteClient> {
-  if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true });
-  const db = await PGlite.create({
-    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
-    ...(options.template !== undefined ? { loadDataDir: options.template } : {}),
-    extensions: { postgis },
-  });
+  let release = async () => {};
+  if (options.dataDir !== undefined) {
+    await mkdir(options.dataDir, { recursive: true });
+    release = await lockDataDir(options.dataDir);
+  }
+  let db: PGlite | undefined;
   try {
+    db = await PGlite.create({
+      ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+      ...(options.template !== undefined ? { loadDataDir: options.template } : {}),
+      extensions: { postgis },
+    });
     await db.exec('CREATE EXTENSION IF NOT EXISTS postgis');
   } catch (err) {
-    await db.close();
+    await db?.close();
+    await release();
     throw err;
   }
-  return new PgliteSqlClient(db);
+  return new PgliteSqlClient(db, release);
 }
 
 class PgliteSqlClient implements PgliteClient {
   readonly engine = 'pglite';
   readonly #db: PGlite;
   readonly #scope = new TxScope();
+  readonly #release: () => Promise<void>;
 
-  constructor(db: PGlite) {
+  constructor(db: PGlite, release: () => Promise<void>) {
     this.#db = db;
+    this.#release = release;
   }
 
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]> {
@@ -68,8 +77,9 @@ class PgliteSqlClient implements PgliteClient {
     return this.#db.dumpDataDir('gzip');
   }
 
-  close(): Promise<void> {
-    return this.#db.close();
+  async close(): Promise<void> {
+    await this.#db.close();
+    await this.#release();
   }
 }
 
