@@ -159,6 +159,8 @@ export class Notifier {
       perEndpoint: this.#o.concurrency,
     });
     for (const n of claimed) {
+      // its lease ran out while it waited here (a renewal came late): claimed again, it is already on its way
+      if (n.ids.every((id) => this.#held.has(id))) continue;
       for (const id of n.ids) this.#held.add(id);
       this.#enqueue(n);
     }
