@@ -312,8 +312,8 @@ describePostgres('Two brokers sharing a periodic subscription', (url) => {
 
 describePostgres('A slow endpoint', (url) => {
   const CHANGES = 30;
-  /** Answers 200 after DELAY_MS, just inside the delivery timeout: every delivery succeeds, slowly. */
-  const DELAY_MS = 370;
+  /** Answers 200 after DELAY_MS, well inside the delivery timeout even on a loaded machine: every delivery succeeds, slowly. */
+  const DELAY_MS = 200;
   const slow: string[] = [];
   const server = createServer((req, res) => {
     let text = '';
@@ -327,9 +327,9 @@ describePostgres('A slow endpoint', (url) => {
   after(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
 
   it('changes should each be notified once when they queue behind one subscription longer than a delivery timeout', async () => {
-    // 10 deliveries at once per endpoint with a 400 ms timeout: one claim may queue 19 rows behind one subscription
-    // (about 7 s of deliveries at 370 ms each), much longer than one lease (2.2 s): only renewals keep them held
-    const a = await startBroker({ MIMOSA_DATABASE_URL: url(), MIMOSA_NOTIFICATION_TIMEOUT_MS: '400', MIMOSA_NOTIFICATION_CONCURRENCY: '10' }, 'broker');
+    // 10 deliveries at once per endpoint with a 1 s timeout: the 30 rows of one subscription are sent one after the
+    // other (about 6 s at 200 ms each), longer than one lease (4 s): renewals keep them held
+    const a = await startBroker({ MIMOSA_DATABASE_URL: url(), MIMOSA_NOTIFICATION_TIMEOUT_MS: '1000', MIMOSA_NOTIFICATION_CONCURRENCY: '10' }, 'broker');
     const sub = 'urn:ngsi-ld:Subscription:slow-endpoint';
     await subscribe(a, sub, 'Taxi', `http://127.0.0.1:${(server.address() as AddressInfo).port}/slow`);
     await Promise.all(Array.from({ length: CHANGES }, (_, i) => createEntity(a, `urn:ngsi-ld:Taxi:${i}`, 'Taxi', i)));
