@@ -46,7 +46,7 @@ module.exports = {
     {
       name: 'inner-layers-never-import-api-or-app',
       severity: 'error',
-      from: { path: '^src/(core|store|contexts|notify)/' },
+      from: { path: '^src/(core|store|contexts|notify|iot)/' },
       to: { path: '^src/(api/|app\\.ts|main\\.ts)' },
     },
     {
@@ -54,6 +54,27 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/notify/' },
       to: { path: '^src/', pathNot: ['^src/notify/', '^src/core/', '^src/store/port\\.ts$'] },
+    },
+    {
+      name: 'models-depends-on-core-and-ports',
+      comment: 'Smart Data Models (src/models): core and the storage port only; api may import models',
+      severity: 'error',
+      from: { path: '^src/models/' },
+      to: { path: '^src/', pathNot: ['^src/models/', '^src/core/', '^src/store/port\\.ts$'] },
+    },
+    {
+      name: 'iot-depends-on-core-and-ports',
+      comment: 'the IoT agent (provisioning, transports, codecs) uses core and the storage port; app.ts wires it',
+      severity: 'error',
+      from: { path: '^src/iot/' },
+      to: { path: '^src/', pathNot: ['^src/iot/', '^src/core/', '^src/store/port\\.ts$'] },
+    },
+    {
+      name: 'federation-depends-on-core-and-ports',
+      comment: 'distributed operations (issue #6 part 2) use the registration port and core/csr matching, never the store implementation or the API',
+      severity: 'error',
+      from: { path: '^src/federation/' },
+      to: { path: '^src/', pathNot: ['^src/federation/', '^src/core/', '^src/store/port\\.ts$'] },
     },
     {
       name: 'every-file-in-a-layer',

@@ -10,8 +10,8 @@ import { batchAt } from './data.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** 1026 is Mimosa's default and 8085–8095 are taken by other tools on developers' machines: never used here. */
-const avoided = (p: number) => p === 1026 || (p >= 8085 && p <= 8095);
+/** 1026 is Mimosa's default, 1883 Mosquitto's and 8085–8095 are taken by other tools on developers' machines: never used here. */
+const avoided = (p: number) => p === 1026 || p === 1883 || (p >= 8085 && p <= 8095);
 
 /** A port that was free a moment ago (bind port 0, read it, close). */
 export async function freePort(): Promise<number> {
@@ -31,6 +31,8 @@ export async function freePort(): Promise<number> {
 
 export interface Broker {
   url: string;
+  /** The IoT agent's embedded MQTT broker. */
+  mqttUrl: string;
   pid: number;
   stop(): Promise<void>;
 }
@@ -42,9 +44,10 @@ export interface Broker {
  */
 export async function startBroker(databaseUrl: string | undefined, logFile: string, profileDir?: string): Promise<Broker> {
   const port = await freePort();
+  const mqttPort = await freePort();
   const dataDir = databaseUrl === undefined ? await mkdtemp(join(tmpdir(), 'mimosa-bench-')) : undefined;
   const env: Record<string, string | undefined> = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MIMOSA_')));
-  Object.assign(env, { MIMOSA_PORT: String(port), MIMOSA_HOST: '127.0.0.1', MIMOSA_LOG_LEVEL: 'warn' });
+  Object.assign(env, { MIMOSA_PORT: String(port), MIMOSA_HOST: '127.0.0.1', MIMOSA_LOG_LEVEL: 'warn', MIMOSA_MQTT_PORT: String(mqttPort) });
   if (dataDir) env.MIMOSA_DATA_DIR = dataDir;
   else env.MIMOSA_DATABASE_URL = databaseUrl;
 
@@ -68,7 +71,7 @@ export async function startBroker(databaseUrl: string | undefined, logFile: stri
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline && exited === undefined) {
     const status = await fetch(`${url}/health`).then((r) => r.status, () => 0);
-    if (status === 200) return { url, pid: child.pid ?? 0, stop };
+    if (status === 200) return { url, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, pid: child.pid ?? 0, stop };
     await sleep(200);
   }
   await stop();

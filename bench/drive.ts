@@ -2,15 +2,18 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { DriveInput, DriveResult } from './driver.js';
+import type { MqttInput, MqttResult } from './mqtt-driver.js';
 import type { NotifyInput, NotifyResult } from './notify-driver.js';
 import { sample, settle, type Backends, type Usage } from './sampler.js';
 
 export type Measured = DriveResult & Usage;
 export type NotifyMeasured = NotifyResult & Usage;
+export type MqttMeasured = MqttResult & Usage;
 
 const DRIVER = fileURLToPath(new URL('./driver.ts', import.meta.url));
 const NOTIFY_DRIVER = fileURLToPath(new URL('./notify-driver.ts', import.meta.url));
 const HELLO = fileURLToPath(new URL('./hello.ts', import.meta.url));
+const MQTT_DRIVER = fileURLToPath(new URL('./mqtt-driver.ts', import.meta.url));
 
 /** Resolves with the child's next IPC message; rejects if it exits first. */
 function nextMessage<T>(child: ChildProcess, what: string): Promise<T> {
@@ -40,7 +43,12 @@ export function driveNotify(input: NotifyInput, pid: number, backends?: Backends
   return measure<NotifyResult>(NOTIFY_DRIVER, input, pid, backends);
 }
 
-async function measure<R>(script: string, input: DriveInput | NotifyInput, pid: number, backends?: Backends): Promise<R & Usage> {
+/** Runs the MQTT ingestion workload (mqtt-driver.ts: a publisher process), sampling `pid` and the database meanwhile. */
+export function driveMqtt(input: MqttInput, pid: number, backends?: Backends): Promise<MqttMeasured> {
+  return measure<MqttResult>(MQTT_DRIVER, input, pid, backends);
+}
+
+async function measure<R>(script: string, input: DriveInput | NotifyInput | MqttInput, pid: number, backends?: Backends): Promise<R & Usage> {
   // execArgv of this process carries `--import tsx`, which the child inherits.
   const child = fork(script, [JSON.stringify(input)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let stop: (() => Promise<Usage>) | undefined;

@@ -1,8 +1,9 @@
 import { WORKLOADS } from './workloads/index.js';
+import { MQTT_WORKLOAD } from './workloads/mqtt.js';
 import { NOTIFY_WORKLOADS } from './workloads/notify.js';
 
 /** Every workload name in run order: the notification workloads last (they add entities and subscriptions). */
-const NAMES = [...WORKLOADS, ...NOTIFY_WORKLOADS].map((w) => w.name);
+const NAMES = [...WORKLOADS, ...NOTIFY_WORKLOADS, MQTT_WORKLOAD].map((w) => w.name);
 
 export type Engine = 'pglite' | 'postgres';
 

@@ -1,5 +1,5 @@
 /** The results of one engine: a JSON document under bench/results/ and a table on stdout. */
-import type { Measured, NotifyMeasured } from './drive.js';
+import type { Measured, MqttMeasured, NotifyMeasured } from './drive.js';
 import type { Engine } from './options.js';
 import type { Ceiling } from './postgres.js';
 import type { Usage } from './sampler.js';
@@ -41,6 +41,8 @@ export interface EngineResult {
   workloads: WorkloadResult[];
   /** Notification workloads, when run. */
   notify?: NotifyWorkloadResult[];
+  /** MQTT ingestion, when run. */
+  mqtt?: MqttMeasured & { name: string; title: string };
 }
 
 /** What a row shows of a workload or a ceiling. */
@@ -79,6 +81,7 @@ export function table(r: EngineResult): string {
     `load average ${r.machine.loadAvg.map((x) => x.toFixed(1)).join(' → ')} on ${r.machine.cpus} cores`;
   const out = [title, '', row(head, widths), rule, ...rows.map((c) => row(c, widths))];
   if (r.notify?.length) out.push('', notifyTable(r, r.notify));
+  if (r.mqtt) out.push('', mqttTable(r, r.mqtt));
   return out.join('\n');
 }
 
@@ -118,6 +121,17 @@ function notifyTable(r: EngineResult, results: NotifyWorkloadResult[]): string {
   return [row(head, widths), rule, ...rows.map((c) => row(c, widths)), '', ...notes].join('\n');
 }
 
+/** Measures written per second from MQTT, with the temporal evolution on. */
+function mqttTable(r: EngineResult, m: NonNullable<EngineResult['mqtt']>): string {
+  const withDb = r.engine === 'postgres';
+  const head = ['MQTT workload', 'devices', 'measures/s', 'published', 'rejected', 'lost', 'drain s', 'CPU%', 'RSS MB', ...(withDb ? ['db CPU%'] : [])];
+  const cells = [m.name, String(m.devices), num(m.measuresPerSec), m.published.toLocaleString('en-US'), String(m.rejected), String(m.lost), m.drainSec.toFixed(1), m.cpuPct.toFixed(0), m.peakRssMb.toFixed(0)];
+  if (withDb) cells.push(m.dbCpuPct === undefined ? '' : m.dbCpuPct.toFixed(0));
+  const widths = head.map((h, i) => Math.max(h.length, cells[i].length));
+  const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [row(head, widths), rule, row(cells, widths), '', `- ${m.name}: ${m.title}; measured over ${m.seconds.toFixed(1)} s from a separate publisher process, ${m.batch.toFixed(0)} measures per transaction.`].join('\n');
+}
+
 /** Each failing workload's status counts and first error bodies, verbatim. */
 export function failures(r: EngineResult): string {
   const out: string[] = [];
@@ -132,6 +146,7 @@ export function failures(r: EngineResult): string {
     out.push(`${r.engine} ${n.name}: ${n.lost} of ${n.expected} notified entities lost; updates: statuses ${JSON.stringify(q.statuses)}, ${q.errors} errors`);
     for (const f of q.failures) out.push(`  ${f.status} for ${f.request}\n    ${f.body}`);
   }
+  if (r.mqtt && (r.mqtt.lost > 0 || r.mqtt.rejected > 0)) out.push(`${r.engine} mqtt: ${r.mqtt.lost} measures lost, ${r.mqtt.rejected} rejected`);
   for (const [name, c] of Object.entries({ 'pg INSERT': r.ceilings.dbInsert, 'pg SELECT': r.ceilings.dbSelect })) {
     if (c?.errors) out.push(`${r.engine} ceiling ${name}: ${c.errors} errors, first: ${c.firstError}`);
   }

@@ -8,12 +8,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadData, startBroker } from './broker.js';
-import { drive, driveNotify, startHello } from './drive.js';
+import { drive, driveMqtt, driveNotify, startHello } from './drive.js';
 import { parseOptions, USAGE, type Engine, type Options } from './options.js';
 import { createDatabase, dbCeilings, type BenchDatabase } from './postgres.js';
 import { failures, table, type EngineResult, type WorkloadResult } from './report.js';
 import { settle } from './sampler.js';
 import { workload, WORKLOADS } from './workloads/index.js';
+import { MQTT_WORKLOAD } from './workloads/mqtt.js';
 import { NOTIFY_WORKLOADS } from './workloads/notify.js';
 
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
@@ -90,6 +91,13 @@ async function runEngine(engine: Engine, o: Options, stamp: string): Promise<Eng
   }
 
   for (const name of o.only) {
+    if (name === MQTT_WORKLOAD.name) {
+      say(`${engine}: ${name} (${MQTT_WORKLOAD.devices.toLocaleString('en-US')} devices over MQTT)…`);
+      await settle(broker.pid, db?.backends, 30_000);
+      const m = await driveMqtt({ url: broker.url, mqttUrl: broker.mqttUrl, durationSec: o.durationSec }, broker.pid, db?.backends);
+      result.mqtt = { name, title: MQTT_WORKLOAD.title, ...m };
+      continue;
+    }
     const n = NOTIFY_WORKLOADS.find((x) => x.name === name);
     if (n) {
       say(`${engine}: ${name} (${n.subscriptions} subscriptions, ${n.rate.toLocaleString('en-US')} updates/s)…`);
@@ -99,6 +107,10 @@ async function runEngine(engine: Engine, o: Options, stamp: string): Promise<Eng
       continue;
     }
     const w = workload(name);
+    if (w.prepare) {
+      say(`${engine}: ${name}: loading its data…`);
+      await w.prepare(broker.url, setup);
+    }
     say(`${engine}: ${name}…`);
     await settle(broker.pid, db?.backends, 30_000);
     const m = await drive({ url: broker.url, workload: name, ...load, connections: w.connections ?? o.connections }, broker.pid, db?.backends);

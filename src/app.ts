@@ -2,16 +2,23 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { batchRoutes } from './api/batch.js';
 import { contextRoutes } from './api/contexts.js';
+import { csourceSubscriptionRoutes } from './api/csr-subscriptions.js';
+import { registrationRoutes } from './api/csr.js';
 import type { ApiDeps } from './api/deps.js';
 import { discoveryRoutes } from './api/discovery.js';
 import { entityRoutes } from './api/entities.js';
 import { installErrorHandling } from './api/errors.js';
 import { infoRoutes, type Identity } from './api/info.js';
+import { modelRoutes } from './api/models.js';
 import { queryRoutes } from './api/query.js';
 import { subscriptionRoutes } from './api/subscriptions.js';
+import { temporalRoutes } from './api/temporal.js';
 import type { Config } from './config.js';
+import { createIotAgent, installIotAgent } from './iot/install.js';
 import { ContextService } from './contexts/service.js';
 import { problem, ProblemError, unwrap } from './core/problem.js';
+import { before } from './core/temporal/duration.js';
+import { ModelService } from './models/service.js';
 import { EndpointPolicy, GuardedSender } from './notify/endpoint-policy.js';
 import { Notifier } from './notify/notifier.js';
 import { Senders } from './notify/senders/index.js';
@@ -59,13 +66,22 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, parseJson);
   installErrorHandling(app);
 
+  // The IoT agent sees the NGSI-LD API's writes (command attributes become commands) through the store it wraps.
+  const iot = o.config.iot ? createIotAgent(o.store, o.config, app.log) : undefined;
   const deps: ApiDeps = {
     config: o.config,
-    store: o.store,
+    store: iot ? iot.observe(o.store) : o.store,
     engine: o.engine,
     contexts: new ContextService(o.store, { timeoutMs: o.config.contextTimeoutMs, maxBytes: o.config.contextMaxBytes }),
     endpointPolicy: new EndpointPolicy(o.config.notificationDeny),
     now: o.now ?? (() => new Date().toISOString()),
+    models: new ModelService({
+      store: o.store,
+      compileContext: (entries) => deps.contexts.termMap(entries),
+      directory: o.config.modelsDir,
+      now: () => deps.now(),
+      log: app.log,
+    }),
   };
   const identity: Identity = { id: `urn:ngsi-ld:ContextSource:${randomUUID()}`, alias: 'mimosa', startedAt: Date.now() };
 
@@ -75,9 +91,45 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   contextRoutes(app, deps);
   discoveryRoutes(app, deps);
   subscriptionRoutes(app, deps);
+  registrationRoutes(app, deps);
+  csourceSubscriptionRoutes(app, deps);
+  temporalRoutes(app, deps);
   infoRoutes(app, deps, identity);
+  modelRoutes(app, deps);
+  app.addHook('onReady', () => deps.models.start());
+  app.addHook('onClose', () => deps.models.stop());
+  if (iot) installIotAgent(app, iot, o.store, o.config);
   if (o.config.notifier) startNotifier(app, deps);
+  startTemporalUpkeep(app, deps);
   return app;
+}
+
+/** Hourly partition upkeep and retention of the temporal evolution (store/temporal/partitions.ts), from start on. */
+const UPKEEP_MS = 3_600_000;
+
+function startTemporalUpkeep(app: FastifyInstance, deps: ApiDeps): void {
+  const retention = deps.config.temporalRetention;
+  const run = async () => {
+    const now = Date.now();
+    try {
+      const retentionMs = retention === undefined ? undefined : now - before(now, retention);
+      const r = await deps.store.maintainTemporal({ now, retentionMs });
+      if (r.created + r.dropped + r.deleted > 0) app.log.info(r, 'temporal partitions kept');
+    } catch (err) {
+      app.log.error({ err }, 'temporal partition upkeep failed');
+    }
+  };
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  app.addHook('onReady', async () => {
+    await (running = run());
+    timer = setInterval(() => void (running = run()), UPKEEP_MS);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await running;
+  });
 }
 
 /** Runs the notification worker (notify/notifier.ts) while the application is up. */

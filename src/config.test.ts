@@ -64,3 +64,38 @@ test('README configuration table should list exactly the settings with their def
     assert.equal(shown, expected, env);
   }
 });
+
+test('loadConfig should read the temporal settings when they are given', () => {
+  const d = loadConfig({});
+  assert.ok(d.ok);
+  assert.deepEqual([d.config.temporal, d.config.temporalKeepDeleted, d.config.temporalRetention, d.config.temporalMaxInstances], [true, false, undefined, 10_000]);
+  const r = loadConfig({ MIMOSA_TEMPORAL: 'off', MIMOSA_TEMPORAL_KEEP_DELETED: 'on', MIMOSA_TEMPORAL_RETENTION: 'P1Y2D', MIMOSA_TEMPORAL_MAX_INSTANCES: '500' });
+  assert.ok(r.ok, r.ok ? '' : r.errors.join('; '));
+  assert.equal(r.config.temporal, false);
+  assert.equal(r.config.temporalKeepDeleted, true);
+  assert.deepEqual(r.config.temporalRetention, { months: 12, millis: 2 * 86_400_000 });
+  assert.equal(r.config.temporalMaxInstances, 500);
+});
+
+test('loadConfig should reject a retention that is no non-zero ISO 8601 duration', () => {
+  for (const bad of ['90', '90d', 'P0D', 'PT0S', 'P']) {
+    const r = loadConfig({ MIMOSA_TEMPORAL_RETENTION: bad });
+    assert.equal(r.ok, false, bad);
+    if (!r.ok) assert.match(r.errors[0], /MIMOSA_TEMPORAL_RETENTION=.* must be a non-zero ISO 8601 duration/);
+  }
+});
+
+test('loadConfig should read the IoT agent settings and refuse ports that collide when they are given', () => {
+  const r = loadConfig({ MIMOSA_IOT_PORT: '4041', MIMOSA_IOT_AUTOPROVISION: 'off', MIMOSA_MQTT_URL: 'mqtt://broker:1883', MIMOSA_MQTT_GROUP: 'city' });
+  assert.ok(r.ok, r.ok ? '' : r.errors.join('; '));
+  assert.equal(r.config.iot, true);
+  assert.equal(r.config.iotPort, 4041);
+  assert.equal(r.config.iotAutoprovision, false);
+  assert.equal(r.config.mqttUrl, 'mqtt://broker:1883');
+  assert.equal(r.config.mqttPort, undefined);
+  assert.equal(r.config.mqttGroup, 'city');
+  assert.equal(loadConfig({ MIMOSA_MQTT_URL: 'http://broker' }).ok, false);
+  assert.equal(loadConfig({ MIMOSA_MQTT_GROUP: 'a/b' }).ok, false);
+  assert.equal(loadConfig({ MIMOSA_PORT: '5000', MIMOSA_MQTT_PORT: '5000' }).ok, false);
+  assert.equal(loadConfig({ MIMOSA_PORT: '5000', MIMOSA_IOT_PORT: '5000' }).ok, false);
+});

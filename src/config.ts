@@ -5,6 +5,7 @@
  */
 
 import { isIP } from 'node:net';
+import { parseDuration, type Duration } from './core/temporal/duration.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -43,6 +44,28 @@ export interface Config {
   readonly notificationMaxEntities: number;
   /** Addresses, CIDR blocks and host names notifications must never be sent to. */
   readonly notificationDeny: readonly string[];
+  /** Whether entity writes record attribute instances in the temporal evolution. */
+  readonly temporal: boolean;
+  /** Whether deleting an entity keeps its temporal evolution (with deletion instances) instead of deleting it. */
+  readonly temporalKeepDeleted: boolean;
+  /** Age past which attribute instances are dropped (by their observedAt, else modifiedAt); undefined: kept forever. */
+  readonly temporalRetention: Duration | undefined;
+  /** Most instances of one attribute in one temporal answer; more are paged (206 and Content-Range). */
+  readonly temporalMaxInstances: number;
+  /** Directory of Smart Data Models (subject folders with context.jsonld and <Model>/schema.json); undefined: none. */
+  readonly modelsDir: string | undefined;
+  /** Whether the IoT agent runs (provisioning API, MQTT and HTTP measures, commands). */
+  readonly iot: boolean;
+  /** TCP port of the IoT agent's own HTTP server; undefined: its routes are served on `port`. */
+  readonly iotPort: number | undefined;
+  /** Whether an unknown device of a known API key is provisioned by its first measure (a group may say otherwise). */
+  readonly iotAutoprovision: boolean;
+  /** External MQTT broker the agent subscribes to; undefined: an embedded broker listens on mqttPort. */
+  readonly mqttUrl: string | undefined;
+  /** TCP port of the embedded MQTT broker (0 = any free port). */
+  readonly mqttPort: number | undefined;
+  /** Shared-subscription group on the external broker: the Mimosa processes of one deployment share its messages. */
+  readonly mqttGroup: string;
 }
 
 interface Setting {
@@ -98,6 +121,27 @@ function denyList(raw: string): string[] {
   return entries;
 }
 
+/** An ISO 8601 duration (P90D, P1Y, PT12H), not zero. */
+function retention(raw: string): Duration {
+  const r = parseDuration(raw.trim());
+  if (!r.ok || (r.value.months === 0 && r.value.millis === 0)) throw new Error('must be a non-zero ISO 8601 duration such as P90D, P1Y or PT12H');
+  return r.value;
+}
+
+/** An MQTT broker URL: mqtt:// or mqtts:// (ws:// and wss:// too), with a host. */
+function mqttUrl(raw: string): string {
+  const v = raw.trim();
+  if (!/^(mqtts?|wss?):\/\/[^/\s]+/.test(v)) throw new Error('must be an mqtt://, mqtts://, ws:// or wss:// URL with a host');
+  return v;
+}
+
+/** One MQTT topic level: no / + # and no whitespace. */
+function topicLevel(raw: string): string {
+  const v = raw.trim();
+  if (!/^[^/+#\s]{1,64}$/.test(v)) throw new Error('must be 1 to 64 characters without / + # or whitespace');
+  return v;
+}
+
 function logLevel(raw: string): LogLevel {
   const v = raw.trim().toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(v)) throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
@@ -125,6 +169,17 @@ export const settings: readonly Setting[] = [
   { env: 'MIMOSA_NOTIFICATION_CONCURRENCY', key: 'notificationConcurrency', parse: integer(1, 1000), default: 32 },
   { env: 'MIMOSA_NOTIFICATION_MAX_ENTITIES', key: 'notificationMaxEntities', parse: integer(1, 100_000), default: 1000 },
   { env: 'MIMOSA_NOTIFICATION_DENY', key: 'notificationDeny', parse: denyList, default: [] },
+  { env: 'MIMOSA_TEMPORAL', key: 'temporal', parse: flag, default: true },
+  { env: 'MIMOSA_TEMPORAL_KEEP_DELETED', key: 'temporalKeepDeleted', parse: flag, default: false },
+  { env: 'MIMOSA_TEMPORAL_RETENTION', key: 'temporalRetention', parse: retention, default: undefined },
+  { env: 'MIMOSA_TEMPORAL_MAX_INSTANCES', key: 'temporalMaxInstances', parse: integer(1, 1_000_000), default: 10_000 },
+  { env: 'MIMOSA_MODELS_DIR', key: 'modelsDir', parse: nonEmpty, default: undefined },
+  { env: 'MIMOSA_IOT', key: 'iot', parse: flag, default: true },
+  { env: 'MIMOSA_IOT_PORT', key: 'iotPort', parse: integer(0, 65535), default: undefined },
+  { env: 'MIMOSA_IOT_AUTOPROVISION', key: 'iotAutoprovision', parse: flag, default: true },
+  { env: 'MIMOSA_MQTT_URL', key: 'mqttUrl', parse: mqttUrl, default: undefined },
+  { env: 'MIMOSA_MQTT_PORT', key: 'mqttPort', parse: integer(0, 65535), default: undefined },
+  { env: 'MIMOSA_MQTT_GROUP', key: 'mqttGroup', parse: topicLevel, default: 'mimosa' },
 ];
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -148,6 +203,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ov
   Object.assign(out, overrides);
   const c = out as unknown as Config;
   if (c.defaultLimit > c.maxLimit) errors.push(`MIMOSA_DEFAULT_LIMIT (${c.defaultLimit}) must not exceed MIMOSA_MAX_LIMIT (${c.maxLimit})`);
+  if (c.iot && c.iotPort !== undefined && c.iotPort !== 0 && c.iotPort === c.port) errors.push(`MIMOSA_IOT_PORT (${c.iotPort}) must differ from MIMOSA_PORT`);
+  if (c.iot && c.mqttUrl === undefined && (c.mqttPort ?? 1883) === c.port) errors.push(`MIMOSA_MQTT_PORT (${c.mqttPort}) must differ from MIMOSA_PORT`);
   if (errors.length) return { ok: false, errors };
   return { ok: true, config: Object.freeze(c) };
 }

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   }
   const config = loaded.config;
   const client = await openSqlClient(config.databaseUrl, config.dataDir, { poolSize: config.databasePoolSize });
-  const store = await createSqlStore(client);
+  const store = await createSqlStore(client, { temporal: { record: config.temporal, keepDeleted: config.temporalKeepDeleted } });
   const app = await buildApp({ config, store, engine: client.engine });
 
   let stopping = false;

@@ -16,6 +16,8 @@ export interface Workload {
   connections?: number;
   /** The database ceiling this workload is compared with on the postgres engine. */
   dbCeiling?: 'insert' | 'select';
+  /** Data of its own, loaded through the API before the warm-up (not measured). */
+  prepare?(url: string, setup: WorkloadSetup): Promise<void>;
   /** Autocannon requests; built in the load generator's process, so they may hold state (counters, a PRNG). */
   requests(setup: WorkloadSetup): Request[];
 }

@@ -76,13 +76,17 @@ function inTx<T>(deps: ApiDeps, rc: RequestContext, fn: (tx: EntityTx) => Promis
   return deps.store.write(rc.tenant, fn);
 }
 
-/** Applies a change to existing entities (update, merge, upsert): one SELECT … FOR UPDATE, one multi-row UPDATE. */
+/**
+ * Applies a change to existing entities (update, merge, upsert): one SELECT … FOR UPDATE, one multi-row UPDATE.
+ * An entity `refused` by a model the tenant enforces (src/models) gets its error and stays as it was.
+ */
 async function changeExisting<T>(
   tx: EntityTx,
   parsed: Array<Parsed<T>>,
   result: BatchResult,
   change: (current: Entity, value: T) => Entity,
   missing: (p: Parsed<T>) => Entity | undefined,
+  refused: (e: Entity) => Problem | undefined,
 ): Promise<Entity[]> {
   const current = await tx.getForUpdate([...new Set(parsed.map((p) => p.id))]);
   const created: Entity[] = [];
@@ -90,13 +94,23 @@ async function changeExisting<T>(
   for (const p of parsed) {
     const base = changed.get(p.id) ?? current.get(p.id);
     if (base) {
-      changed.set(p.id, change(base, p.value));
-      result.success.push(p.id);
+      const next = change(base, p.value);
+      const refusal = refused(next);
+      if (refusal) result.fail(p.id, refusal);
+      else {
+        changed.set(p.id, next);
+        result.success.push(p.id);
+      }
       continue;
     }
     const fresh = missing(p);
     if (!fresh) {
       result.fail(p.id, problem('ResourceNotFound', `Entity ${p.id} does not exist`));
+      continue;
+    }
+    const refusal = refused(fresh);
+    if (refusal) {
+      result.fail(p.id, refusal);
       continue;
     }
     current.set(p.id, fresh);
@@ -128,12 +142,19 @@ export function batchRoutes(app: FastifyInstance, deps: ApiDeps): void {
       seen.add(p.id);
       return true;
     });
-    if (unique.length) {
-      const inserted = await inTx(deps, rc, (tx) => tx.insert(unique.map((p) => p.value)));
-      for (const p of unique) {
+    const checks = deps.models.writeChecks(rc.tenant);
+    const conforming = unique.filter((p) => {
+      const refusal = checks.refusal(p.value);
+      if (refusal) result.fail(p.id, refusal);
+      return !refusal;
+    });
+    if (conforming.length) {
+      const inserted = await inTx(deps, rc, (tx) => tx.insert(conforming.map((p) => p.value)));
+      for (const p of conforming) {
         if (inserted.has(p.id)) result.success.push(p.id);
         else result.fail(p.id, problem('AlreadyExists', `Entity ${p.id} already exists`));
       }
+      await checks.record(inserted);
     }
     return send(reply, result, () => reply.code(201).type('application/json').send(result.success));
   });
@@ -151,6 +172,7 @@ export function batchRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const parsed = await parseAll<Entity>(req, deps, items, result, (item, tm) => parseEntity(item, tm, now));
     let created: Entity[] = [];
     if (parsed.length) {
+      const checks = deps.models.writeChecks(rc.tenant);
       created = await inTx(deps, rc, (tx) =>
         changeExisting(
           tx,
@@ -158,8 +180,10 @@ export function batchRoutes(app: FastifyInstance, deps: ApiDeps): void {
           result,
           (cur, incoming) => (mode === 'update' ? upsertUpdate(cur, incoming, now) : replaceEntity(cur, incoming, now)),
           (p) => p.value,
+          (e) => checks.refusal(e),
         ),
       );
+      await checks.record();
     }
     return send(reply, result, () =>
       created.length ? reply.code(201).type('application/json').send(created.map((e) => e.id)) : reply.code(204).send(),
@@ -177,9 +201,18 @@ export function batchRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const parsed = await parseAll<EntityFragment>(req, deps, items, result, (item, tm) => parseFragment(item, tm, now, { allowNull: false }));
     await requireTenant(deps, rc);
     if (parsed.length) {
+      const checks = deps.models.writeChecks(rc.tenant);
       await inTx(deps, rc, (tx) =>
-        changeExisting(tx, parsed, result, (cur, f) => appendAttributes(cur, f.attrs, { noOverwrite, now }).entity, () => undefined),
+        changeExisting(
+          tx,
+          parsed,
+          result,
+          (cur, f) => appendAttributes(cur, f.attrs, { noOverwrite, now }).entity,
+          () => undefined,
+          (e) => checks.refusal(e),
+        ),
       );
+      await checks.record();
     }
     return send(reply, result, () => reply.code(204).send());
   });
@@ -194,7 +227,9 @@ export function batchRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const parsed = await parseAll<EntityFragment>(req, deps, items, result, (item, tm) => parseFragment(item, tm, now, { allowNull: true }));
     await requireTenant(deps, rc);
     if (parsed.length) {
-      await inTx(deps, rc, (tx) => changeExisting(tx, parsed, result, (cur, f) => mergeEntity(cur, f, now), () => undefined));
+      const checks = deps.models.writeChecks(rc.tenant);
+      await inTx(deps, rc, (tx) => changeExisting(tx, parsed, result, (cur, f) => mergeEntity(cur, f, now), () => undefined, (e) => checks.refusal(e)));
+      await checks.record();
     }
     return send(reply, result, () => reply.code(204).send());
   });

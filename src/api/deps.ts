@@ -4,6 +4,7 @@ import type { ContextService } from '../contexts/service.js';
 import type { Entity } from '../core/entity/model.js';
 import { raise } from '../core/problem.js';
 import { DEFAULT_TENANT, type RequestContext } from '../core/request.js';
+import type { ModelService } from '../models/service.js';
 import type { EndpointPolicy } from '../notify/endpoint-policy.js';
 import type { Store } from '../store/port.js';
 import { echoTenant, tenantOf } from './negotiate.js';
@@ -19,6 +20,8 @@ export interface ApiDeps {
   readonly endpointPolicy: EndpointPolicy;
   /** Clock, injectable for tests. */
   readonly now: () => string;
+  /** Smart Data Models: the registry and the validation of entity writes (src/models). */
+  readonly models: ModelService;
 }
 
 /** Builds the request context every operation runs with (tenant, principal, request id). */
@@ -35,7 +38,8 @@ export async function requireTenant(deps: ApiDeps, rc: RequestContext): Promise<
 }
 
 /**
- * Loads one entity for update, applies a pure change and writes it back, in one transaction.
+ * Loads one entity for update, applies a pure change and writes it back, in one transaction; the entity as it will
+ * be stored is checked against the Smart Data Models the tenant validates (src/models/write-checks.ts).
  * A ProblemError thrown by `change` rolls everything back. With `types` (the `type` parameter, expanded), an
  * entity of none of those types is treated as absent.
  */
@@ -47,14 +51,18 @@ export async function modifyEntity<T>(
   types?: readonly string[],
 ): Promise<T> {
   await requireTenant(deps, rc);
-  return deps.store.write(rc.tenant, async (tx) => {
+  const checks = deps.models.writeChecks(rc.tenant);
+  const out = await deps.store.write(rc.tenant, async (tx) => {
     const current = (await tx.getForUpdate([id])).get(id);
     if (!current) raise('ResourceNotFound', `Entity ${id} does not exist`);
     if (types && !types.some((t) => current.types.includes(t))) raise('ResourceNotFound', `Entity ${id} of type ${types.join(' or ')} does not exist`);
     const { entity, result } = change(current);
+    checks.enforce(entity);
     await tx.update([entity]);
     return result;
   });
+  await checks.record();
+  return out;
 }
 
 export function entityLocation(id: string): string {

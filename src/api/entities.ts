@@ -17,7 +17,7 @@ import { raise, unwrap } from '../core/problem.js';
 import { entityLocation, modifyEntity, requestContext, requireTenant, type ApiDeps } from './deps.js';
 import { bodyContext, readContext } from './ld.js';
 import { negotiate } from './negotiate.js';
-import { boolParam, entityIdParam, listParam, queryOf, representationOf } from './params.js';
+import { boolParam, deletionParams, entityIdParam, listParam, queryOf, representationOf } from './params.js';
 import { fetchLinked, flatten, joinOf, renderInline } from './join.js';
 import { sendEntities, sendEntity, viewOf } from './respond.js';
 
@@ -67,8 +67,11 @@ export function entityRoutes(app: FastifyInstance, deps: ApiDeps): void {
     queryOf(req, ['local']);
     const ld = await bodyContext(req, req.body, deps.contexts);
     const entity = unwrap(parseEntity(req.body, ld.tm, deps.now()));
+    const checks = deps.models.writeChecks(rc.tenant);
+    checks.enforce(entity);
     const inserted = await deps.store.write(rc.tenant, (tx) => tx.insert([entity]));
     if (!inserted.has(entity.id)) raise('AlreadyExists', `Entity ${entity.id} already exists`);
+    await checks.record();
     return reply.code(201).header('Location', entityLocation(entity.id)).send();
   });
 
@@ -217,15 +220,13 @@ export function entityRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const id = idOf(req);
     const ld = await readContext(req, deps.contexts);
     const iri = attrOf(req, ld.tm);
-    const deleteAll = boolParam('deleteAll', q.deleteAll);
-    if (q.datasetId !== undefined && !isUri(q.datasetId)) raise('BadRequestData', `datasetId ${JSON.stringify(q.datasetId.slice(0, 200))} is not a URI`);
-    if (deleteAll && q.datasetId !== undefined) raise('BadRequestData', 'datasetId and deleteAll=true cannot be used together');
+    const which = deletionParams(q, isUri);
     const now = deps.now();
     await modifyEntity(
       deps,
       rc,
       id,
-      (e) => ({ entity: unwrap(deleteAttribute(e, iri, { datasetId: q.datasetId, deleteAll, now })), result: undefined }),
+      (e) => ({ entity: unwrap(deleteAttribute(e, iri, { ...which, now })), result: undefined }),
       typesOf(q.type, ld.tm),
     );
     return reply.code(204).send();

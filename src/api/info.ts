@@ -35,6 +35,8 @@ const conformance = {
     'batchCreate', 'batchUpsert', 'batchUpdate', 'batchDelete', 'batchMerge', 'queryBatch',
     'retrieveEntityTypes', 'retrieveEntityTypeInfo', 'retrieveAttrTypes', 'retrieveAttrTypeInfo',
     'createSubscription', 'querySubscription', 'retrieveSubscription', 'updateSubscription', 'deleteSubscription',
+    'createCSR', 'queryCSR', 'retrieveCSR', 'updateCSR', 'deleteCSR',
+    'createCSRSubscription', 'queryCSRSubscription', 'retrieveCSRSubscription', 'updateCSRSubscription', 'deleteCSRSubscription',
     'listContexts', 'serveContext', 'addContext', 'deleteContext', 'retrieveCSIdentityInfo',
   ],
   representations: ['normalized', 'concise', 'keyValues', 'application/json', 'application/ld+json', 'application/geo+json'],

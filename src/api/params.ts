@@ -77,6 +77,22 @@ export function expandedSet(name: string, raw: string | undefined, tm: TermMap, 
   return new Set(items.map((t) => (literal.includes(t) ? t : tm.expand(t))));
 }
 
+/** datasetId and deleteAll of an attribute deletion (clauses 5.6.5, 5.6.13): one datasetId (a URI), or all. */
+export function deletionParams(q: Record<string, string | undefined>, isUri: (s: string) => boolean): { datasetId?: string; deleteAll: boolean } {
+  const deleteAll = boolParam('deleteAll', q.deleteAll);
+  if (q.datasetId !== undefined && !isUri(q.datasetId)) raise('BadRequestData', `datasetId ${JSON.stringify(q.datasetId.slice(0, 200))} is not a URI`);
+  if (deleteAll && q.datasetId !== undefined) raise('BadRequestData', 'datasetId and deleteAll=true cannot be used together');
+  return q.datasetId === undefined ? { deleteAll } : { datasetId: q.datasetId, deleteAll };
+}
+
+/** The `lang` parameter (clause 4.15): language tags, each with an optional weight, or `*`. */
+export function langParam(raw: string | undefined): string | undefined {
+  if (raw !== undefined && !/^(\*|[A-Za-z0-9-]+(;q=[0-9.]+)?)(,\s*[A-Za-z0-9-]+(;q=[0-9.]+)?)*$/.test(raw)) {
+    raise('BadRequestData', `lang ${JSON.stringify(raw.slice(0, 50))} is not a language tag list`);
+  }
+  return raw;
+}
+
 /** The path segment of an attribute or entity id, decoded by the router; ids must be URIs. */
 export function entityIdParam(raw: string, isUri: (s: string) => boolean): string {
   if (!isUri(raw)) raise('BadRequestData', `Entity id ${JSON.stringify(raw.slice(0, 200))} is not a URI`);
@@ -97,4 +113,13 @@ export function pageLinks(req: FastifyRequest, offset: number, limit: number, mo
   if (offset > 0 && limit > 0) links.push(`${at(Math.max(0, offset - limit))}; rel="prev"; type="application/ld+json"`);
   if (more) links.push(`${at(offset + limit)}; rel="next"; type="application/ld+json"`);
   return links;
+}
+
+/** `limit`, `offset` and `count` of a paged query (clause 6.3.10); limit=0 only counts. */
+export function pageParams(q: Record<string, string | undefined>, o: { maxLimit: number; defaultLimit: number }): { limit: number; offset: number; count: boolean } {
+  const count = boolParam('count', q.count);
+  const limit = intParam('limit', q.limit, 0, o.maxLimit) ?? o.defaultLimit;
+  const offset = intParam('offset', q.offset, 0, Number.MAX_SAFE_INTEGER) ?? 0;
+  if (limit === 0 && !count) raise('BadRequestData', 'limit=0 is only allowed together with count=true');
+  return { limit, offset, count };
 }

@@ -73,13 +73,21 @@ export function queryRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (b.type !== 'Query') raise('BadRequestData', 'The body must be a Query object with "type": "Query"');
     const ld = await linkable(req, await bodyContext(req, body, deps.contexts), deps.contexts, deps.now());
     const sel = selectionOfQuery(b, ld.tm);
-    const fromBody = (k: string) => {
-      const v = b[k];
-      if (v === undefined) return q[k];
-      if (typeof v === 'string') return v;
-      if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(',');
-      raise('BadRequestData', `Query ${k} must be a string or an array of strings`);
-    };
-    return answer(req, reply, deps, rc, sel, { ...q, attrs: fromBody('attrs'), lang: fromBody('lang'), pick: fromBody('pick'), omit: fromBody('omit'), datasetId: fromBody('datasetId') }, ld);
+    return answer(req, reply, deps, rc, sel, withBodyParams(b, q), ld);
   });
+}
+
+/**
+ * The URL parameters with the Query body's attrs, lang, pick, omit and datasetId (strings, or arrays of strings)
+ * in their place, where given.
+ */
+export function withBodyParams(b: Record<string, unknown>, q: Record<string, string | undefined>): Record<string, string | undefined> {
+  const fromBody = (k: string) => {
+    const v = b[k];
+    if (v === undefined) return q[k];
+    if (typeof v === 'string') return v;
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(',');
+    raise('BadRequestData', `Query ${k} must be a string or an array of strings`);
+  };
+  return { ...q, attrs: fromBody('attrs'), lang: fromBody('lang'), pick: fromBody('pick'), omit: fromBody('omit'), datasetId: fromBody('datasetId') };
 }

@@ -4,7 +4,7 @@ import { renderEntity, renderFeature, renderFeatureCollection, type RenderOption
 import { raise } from '../core/problem.js';
 import { contextHeaders, withContext, type LdContext } from './ld.js';
 import type { MediaType } from './negotiate.js';
-import { expandedSet, representationOf } from './params.js';
+import { expandedSet, langParam, representationOf } from './params.js';
 
 /** Everything that shapes how entities are answered (clause 5.7.1 / 5.7.2 parameters). */
 export interface View {
@@ -20,9 +20,6 @@ export function viewOf(q: Record<string, string | undefined>, media: MediaType, 
   const pick = expandedSet('pick', q.pick, ld.tm, ['id', 'type', 'scope']);
   const omit = expandedSet('omit', q.omit, ld.tm, ['id', 'type', 'scope']);
   if (pick && omit) raise('BadRequestData', 'pick and omit cannot be used together');
-  if (q.lang !== undefined && !/^(\*|[A-Za-z0-9-]+(;q=[0-9.]+)?)(,\s*[A-Za-z0-9-]+(;q=[0-9.]+)?)*$/.test(q.lang)) {
-    raise('BadRequestData', `lang ${JSON.stringify(q.lang.slice(0, 50))} is not a language tag list`);
-  }
   const geometryProperty = q.geometryProperty === undefined ? LOCATION : ld.tm.expand(q.geometryProperty);
   return {
     media,
@@ -34,7 +31,7 @@ export function viewOf(q: Record<string, string | undefined>, media: MediaType, 
       attrs: expandedSet('attrs', q.attrs, ld.tm),
       pick,
       omit,
-      lang: q.lang,
+      lang: langParam(q.lang),
     },
   };
 }

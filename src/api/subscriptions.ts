@@ -36,7 +36,7 @@ function subscriptionLocation(id: string): string {
 }
 
 /** `options` of a subscription read: only sysAttrs (clause 6.3.11) applies to a subscription. */
-function sysAttrsOf(raw: string | undefined): boolean {
+export function sysAttrsOf(raw: string | undefined): boolean {
   const options = listParam('options', raw) ?? [];
   const other = options.find((o) => o !== 'sysAttrs');
   if (other !== undefined) raise('BadRequestData', `Option ${JSON.stringify(other.slice(0, 50))} is not known for subscriptions; known: sysAttrs`);
@@ -44,7 +44,7 @@ function sysAttrsOf(raw: string | undefined): boolean {
 }
 
 /** The store's bookkeeping as the render input of clause 5.2.14. */
-function deliveryOf(s: SubscriptionStatus): DeliveryStatus {
+export function deliveryOf(s: SubscriptionStatus): DeliveryStatus {
   return {
     timesSent: s.timesSent,
     timesFailed: s.timesFailed,
@@ -59,7 +59,7 @@ function deliveryOf(s: SubscriptionStatus): DeliveryStatus {
  * The @context a subscription keeps, for notifications to name in a Link header: URLs as given; an inline
  * context (objects) is hosted as an ImplicitlyCreated context (clause 5.13) and kept by its URL.
  */
-async function keptContext(req: FastifyRequest, ld: LdContext, deps: ApiDeps, now: string): Promise<unknown[]> {
+export async function keptContext(req: FastifyRequest, ld: LdContext, deps: ApiDeps, now: string): Promise<unknown[]> {
   const entries = ld.tm.userContext;
   if (entries.every((e) => typeof e === 'string')) return [...entries];
   const hosted = await linkable(req, ld, deps.contexts, now);
@@ -67,24 +67,24 @@ async function keptContext(req: FastifyRequest, ld: LdContext, deps: ApiDeps, no
 }
 
 /** Whether the request body carries its own @context (application/ld+json). */
-function hasBodyContext(body: unknown): boolean {
+export function hasBodyContext(body: unknown): boolean {
   return body !== null && typeof body === 'object' && !Array.isArray(body) && '@context' in body;
 }
 
 /** Clause 5.8.2: the fragment's members replace the stored ones (notification as a whole); the rules re-run. */
 /** MIMOSA_NOTIFICATION_DENY (notify/endpoint-policy.ts): a denied receiver is a 400 before anything is stored. */
-function allowedEndpoint(deps: ApiDeps, uri: string): void {
+export function allowedEndpoint(deps: ApiDeps, uri: string): void {
   const why = deps.endpointPolicy.deniedUri(uri);
   if (why !== undefined) raise('BadRequestData', `Subscription notification.endpoint.uri ${uri.slice(0, 200)} is not allowed: ${why}`);
 }
 
-function merge(s: Subscription, patch: SubscriptionPatch, context: unknown[] | undefined): Subscription {
+export function merge(s: Subscription, patch: SubscriptionPatch, context: unknown[] | undefined): Subscription {
   const merged: Subscription = { ...s, ...patch, id: s.id, type: 'Subscription', createdAt: s.createdAt, context: context ?? s.context };
   unwrap(checkSubscription(merged));
   return merged;
 }
 
-function send(reply: FastifyReply, media: MediaType, ld: LdContext, doc: unknown): FastifyReply {
+export function send(reply: FastifyReply, media: MediaType, ld: LdContext, doc: unknown): FastifyReply {
   contextHeaders(reply, media, ld);
   return reply.send(doc);
 }

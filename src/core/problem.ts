@@ -80,3 +80,38 @@ export function unwrap<T>(r: Result<T>): T {
   if (!r.ok) throw new ProblemError(r.problem);
   return r.value;
 }
+
+// ---------------------------------------------------------------- IoT agent (src/iot)
+
+/**
+ * The errors of the IoT agent's FIWARE-compatible HTTP APIs (provisioning, southbound measures), answered the way
+ * FIWARE IoT Agents answer them, `{"name": …, "message": …}` with this status, so that existing provisioning
+ * scripts recognise them. The southbound names also count each device's rejected measures (MQTT has no answer).
+ */
+export const iotErrorKinds = {
+  WRONG_SYNTAX: 400,
+  MISSING_CONFIG_PARAMS: 400,
+  BAD_REQUEST: 400,
+  DUPLICATE_GROUP: 409,
+  DUPLICATE_DEVICE_ID: 409,
+  DEVICE_GROUP_NOT_FOUND: 404,
+  DEVICE_NOT_FOUND: 404,
+  /** Southbound: a payload its codec cannot read. */
+  MALFORMED_PAYLOAD: 400,
+  /** Southbound: a value that is not of its mapped attribute's type. */
+  WRONG_TYPE: 400,
+  /** Southbound: more measures are waiting to be written than the agent holds. */
+  OVERLOADED: 503,
+  INTERNAL_ERROR: 500,
+} as const;
+
+export type IotErrorName = keyof typeof iotErrorKinds;
+
+export interface IotError {
+  readonly name: IotErrorName;
+  readonly message: string;
+}
+
+export type IotResult<T> = { ok: true; value: T } | { ok: false; error: IotError };
+
+export const iotFail = <T = never>(name: IotErrorName, message: string): IotResult<T> => ({ ok: false, error: { name, message } });

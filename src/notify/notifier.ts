@@ -17,6 +17,7 @@ import type { TermMap } from '../core/context/termmap.js';
 import type { Entity } from '../core/entity/model.js';
 import { endpointKey, type Subscription } from '../core/subscription/model.js';
 import type { ClaimedNotification, Delivered, EntityQuery, EntityStore, Outbox } from '../store/port.js';
+import { buildCsourceNotifications } from './csource-payload.js';
 import { buildNotifications } from './payload.js';
 import type { Sender } from './senders/delivery.js';
 
@@ -318,6 +319,7 @@ export class Notifier {
       maxEntitiesPerNotification: this.#o.maxEntities,
     };
     if (n.reason === 'change') return buildNotifications({ ...common, reason: 'change', changes: n.changes, changedAt: n.createdAt });
+    if (n.reason === 'csource') return buildCsourceNotifications({ ...common, notice: n.csource ?? { triggerReason: 'updated', registrations: [] } });
     return buildNotifications({ ...common, reason: 'periodic', entities: await this.#matching(n.tenant, sub) });
   }
 

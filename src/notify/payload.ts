@@ -25,7 +25,7 @@ const JSONLD_CONTEXT_REL = 'http://www.w3.org/ns/json-ld#context';
 const DEFAULT_TENANT = '';
 const reservedHeaders = new Set(['content-type', 'link', 'ngsild-tenant', 'content-length', 'host']);
 
-interface NotificationCommon {
+export interface NotificationCommon {
   subscription: Subscription;
   tenant: string;
   /**
@@ -118,7 +118,7 @@ function renderOptions(sub: Subscription): GeoJsonOptions {
  * Clause 5.3.1 (OpenAPI Notification.data): with geo+json, receiverInfo `Prefer: body=json` drops the
  * FeatureCollection's `@context`, so the context goes to the Link header instead.
  */
-function protocolHeaders(sub: Subscription, tenant: string, accept: EndpointMediaType): Record<string, string> {
+export function protocolHeaders(sub: Subscription, tenant: string, accept: EndpointMediaType): Record<string, string> {
   const receiverInfo = sub.notification.endpoint.receiverInfo ?? [];
   const preferJson = receiverInfo.some((kv) => kv.key.toLowerCase() === 'prefer' && /\bbody=json\b/.test(kv.value));
   const headers: Record<string, string> = { 'Content-Type': accept };
@@ -138,7 +138,7 @@ function linkContextUrl(sub: Subscription): string {
 }
 
 /** The body `@context`: jsonldContext, else the context the subscription was made with (the core when none). */
-function bodyContext(sub: Subscription): unknown {
+export function bodyContext(sub: Subscription): unknown {
   if (sub.jsonldContext !== undefined) return sub.jsonldContext;
   if (sub.context.length === 0) return CORE_CONTEXT_URL;
   return sub.context.length === 1 ? sub.context[0] : [...sub.context];
@@ -150,7 +150,7 @@ function featureCollection(features: readonly unknown[], context: unknown): Reco
   return fc;
 }
 
-const pairsToRecord = (pairs: ReadonlyArray<{ key: string; value: string }> | undefined): Record<string, string> =>
+export const pairsToRecord = (pairs: ReadonlyArray<{ key: string; value: string }> | undefined): Record<string, string> =>
   Object.fromEntries((pairs ?? []).map((kv) => [kv.key, kv.value]));
 
 function chunk<T>(items: readonly T[], size: number): T[][] {

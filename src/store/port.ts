@@ -1,9 +1,14 @@
-import type { Entity } from '../core/entity/model.js';
+import type { ContextSourceRegistration, RegistrationStatus } from '../core/csr/model.js';
+import type { CsourceSubscription } from '../core/csr/subscription.js';
+import type { RegistrationTimeQuery } from '../core/csr/time.js';
+import type { Attribute, Entity } from '../core/entity/model.js';
 import type { GeoQuery } from '../core/query/geo.js';
 import type { QExpr } from '../core/query/q-ast.js';
 import type { ScopeExpr } from '../core/query/scope-query.js';
+import type { Result } from '../core/problem.js';
 import type { TypeExpr } from '../core/query/type-expr.js';
 import type { NotificationTrigger, Subscription } from '../core/subscription/model.js';
+import type { Aggregation, AggregationMethod, TemporalQuery } from '../core/temporal/query.js';
 
 /**
  * The storage port. `api` and the other layers talk to storage only through these interfaces;
@@ -169,9 +174,10 @@ export interface SubscriptionPage {
 /**
  * Why a notification is due:
  * - change: entity writes matched the subscription; `changes` holds the entities as they were written;
- * - periodic: a timeInterval period began: the current matching entities are sent.
+ * - periodic: a timeInterval period began: the current matching entities are sent;
+ * - csource: registrations changed for a registration subscription (clause 5.11); `csource` holds them.
  */
-export type NotificationReason = 'change' | 'periodic';
+export type NotificationReason = 'change' | 'periodic' | 'csource';
 
 /** One entity change as the subscription saw it, captured in the write's transaction. */
 export interface EntityChange {
@@ -199,6 +205,8 @@ export interface ClaimedNotification {
   subscription: Subscription;
   /** When the row was queued. */
   createdAt: string;
+  /** For reason 'csource': the registrations to notify and why (clause 5.3.2). */
+  csource?: RegistrationNotice;
 }
 
 /** A notification its endpoint accepted, and when. */
@@ -297,7 +305,324 @@ export interface EntityStore {
   close(): Promise<void>;
 }
 
-/** What createSqlStore gives: entities, subscriptions and the notification outbox on one database. */
-export interface Store extends EntityStore, SubscriptionStore {
+// ---------------------------------------------------------------- temporal evolution (clauses 5.6.11–5.6.16, 5.7.3, 5.7.4)
+
+/** What the temporal evolution knows of an entity itself (its types and scope as last recorded). */
+export interface TemporalEntityInfo {
+  id: string;
+  /** Every type the entity has had, expanded. */
+  types: string[];
+  scope?: string[];
+  createdAt: string;
+  modifiedAt: string;
+  /** When the entity was deleted through the entity API (kept only with MIMOSA_TEMPORAL_KEEP_DELETED). */
+  deletedAt?: string;
+}
+
+/** One recorded attribute instance (clauses 4.5.7, 4.5.8). */
+export interface StoredInstance {
+  /** `urn:ngsi-ld:<uuid>`, the handle of clauses 5.6.14 and 5.6.15. */
+  instanceId: string;
+  /** As recorded (normalized, expanded); a deletion instance holds NGSI-LD Null and `deletedAt`. */
+  attribute: Attribute;
+  /** The value of the query's time property (milliseconds): the order of instances and the temporalValues time. */
+  time: number;
+}
+
+/** One aggregation period of one attribute (clause 4.5.19): [start, end) in milliseconds. */
+export interface AggregatedPeriod {
+  start: number;
+  end: number;
+  /** OR of the kind bits (core/temporal/instance.ts) of the instances aggregated. */
+  kinds: number;
+  /** Raw results: numbers (DateTime as milliseconds), strings for min/max of strings. */
+  values: Partial<Record<AggregationMethod, number | string | null>>;
+}
+
+export interface AggregatedSeries {
+  datasetId?: string;
+  periods: AggregatedPeriod[];
+}
+
+/** The temporal evolution of one entity as a query selected it. */
+export interface TemporalEntityData {
+  entity: TemporalEntityInfo;
+  /** Attribute IRI → instances in time order (normalized and temporalValues representations). */
+  instances: Record<string, StoredInstance[]>;
+  /** Attribute IRI → one series per datasetId (aggregated representation). */
+  aggregated: Record<string, AggregatedSeries[]>;
+}
+
+/** What to take of each selected entity's evolution. */
+export interface TemporalScope {
+  query: TemporalQuery;
+  /** Only these attributes (expanded); all when absent. */
+  attrs?: readonly string[];
+  /** Not these attributes. */
+  omit?: readonly string[];
+  /** Only instances of these datasets ('@none': the default instance). */
+  datasetIds?: readonly string[];
+  /** Aggregated representation: periods instead of instances. */
+  aggregation?: Aggregation;
+  /** Most instances per attribute in one answer (clause 6.3.10 pagination); the rest is for the next request. */
+  instanceLimit: number;
+}
+
+/** Query Temporal Evolution of Entities (clause 5.7.4): an entity selection, a page, and what to take. */
+export interface TemporalEntityQuery extends TemporalScope {
+  selection: EntitySelection;
+  limit: number;
+  offset: number;
+  count: boolean;
+}
+
+export interface TemporalResult {
+  entities: TemporalEntityData[];
+  count?: number;
+  /**
+   * Set when some attribute had more than instanceLimit instances: every attribute was cut at one instant, and
+   * these are the earliest and latest times answered (milliseconds).
+   */
+  truncated?: { first: number; last: number };
+}
+
+/** A temporal evolution fragment (clause 5.2.20): instances to add, several per attribute and dataset allowed. */
+export interface TemporalFragment {
+  id: string;
+  types?: string[];
+  scope?: string[];
+  attrs: Record<string, Attribute[]>;
+}
+
+/** The outcome of a change to one attribute of a temporal evolution: done, or what does not exist. */
+export type TemporalChange = 'done' | 'noEntity' | 'noAttribute' | 'noInstance';
+
+export interface TemporalStore {
+  /** Implements 5.6.11: creates the evolution, or adds the instances (and types) to it. */
+  upsertTemporalEntity(tenant: string, f: TemporalFragment, now: string): Promise<'created' | 'updated'>;
+  /** Implements 5.6.12: false when the entity has no temporal evolution. */
+  appendTemporalAttributes(tenant: string, f: TemporalFragment, now: string): Promise<boolean>;
+  /** Implements 5.6.16: false when the entity has no temporal evolution. */
+  deleteTemporalEntity(tenant: string, id: string): Promise<boolean>;
+  /** Implements 5.6.13: the default instances, those of one dataset, or all. */
+  deleteTemporalAttribute(tenant: string, id: string, attr: string, o: { datasetId?: string; deleteAll: boolean }): Promise<TemporalChange>;
+  /** Implements 5.6.14: replaces one instance; createdAt kept, modifiedAt = now. */
+  replaceTemporalInstance(tenant: string, id: string, attr: string, instanceId: string, instance: Attribute, now: string): Promise<TemporalChange>;
+  /** Implements 5.6.15. */
+  deleteTemporalInstance(tenant: string, id: string, attr: string, instanceId: string): Promise<TemporalChange>;
+  /** Implements 5.7.3: undefined when the entity has no temporal evolution. */
+  retrieveTemporal(tenant: string, id: string, scope: TemporalScope): Promise<TemporalResult | undefined>;
+  /** Implements 5.7.4: a page of entities in id order, each with what the scope takes. */
+  queryTemporal(tenant: string, query: TemporalEntityQuery): Promise<TemporalResult>;
+  /**
+   * Keeps the instance partitions: creates those of the months around `now`, and with `retentionMs` drops the
+   * instances older than that (whole partitions where they are entirely older). Safe to call from every process.
+   */
+  maintainTemporal(o: { now: number; retentionMs?: number }): Promise<{ created: number; dropped: number; deleted: number }>;
+}
+
+// ---------------------------------------------------------------- IoT agent provisioning (src/iot, FIWARE IoT Agent API)
+
+/** A config group ("service"): the keys the agent selects on, and its provisioning document as src/iot keeps it. */
+export interface IotServiceRow {
+  tenant: string;
+  servicePath: string;
+  resource: string;
+  /** `(resource, apikey)` is unique across tenants: measures carry the API key, not the tenant. */
+  apikey: string;
+  /** Names of its commands. */
+  commands: string[];
+  doc: Record<string, unknown>;
+}
+
+/** A device, provisioned or autoprovisioned. */
+export interface IotDeviceRow {
+  tenant: string;
+  servicePath: string;
+  deviceId: string;
+  /** The API key its measures arrive with (its own or its group's); `(apikey, deviceId)` is unique across tenants. */
+  apikey?: string;
+  /** The entity its measures update. */
+  entityId: string;
+  /** Names of its own commands (its group's are the group's). */
+  commands: string[];
+  doc: Record<string, unknown>;
+}
+
+export interface IotPage<T> {
+  /** All that match, beyond the page too. */
+  count: number;
+  items: T[];
+}
+
+/** `servicePath` undefined selects every service path of the tenant (FIWARE's `/*`). */
+export interface IotStore {
+  /** Creates the groups in one transaction, or none: then returns the first that exists already. */
+  createServices(rows: readonly IotServiceRow[]): Promise<{ duplicate?: IotServiceRow }>;
+  listServices(tenant: string, servicePath: string | undefined, page: { limit: number; offset: number }): Promise<IotPage<IotServiceRow>>;
+  /** Stores `change` of the locked group; undefined when it does not exist. */
+  updateService(tenant: string, servicePath: string | undefined, key: { resource: string; apikey: string }, change: (r: IotServiceRow) => IotServiceRow): Promise<IotServiceRow | undefined>;
+  deleteService(tenant: string, servicePath: string | undefined, key: { resource: string; apikey: string }): Promise<boolean>;
+  /** The groups of an API key, whatever their tenant (southbound look-up). */
+  servicesByApikey(apikey: string): Promise<IotServiceRow[]>;
+  /** Creates the devices in one transaction, or none: then returns the first whose id (or API key and id) is taken. */
+  createDevices(rows: readonly IotDeviceRow[]): Promise<{ duplicate?: IotDeviceRow }>;
+  /** Autoprovisioning: inserts the device unless one with its keys exists; returns what is stored (safe when concurrent). */
+  ensureDevice(row: IotDeviceRow): Promise<IotDeviceRow | undefined>;
+  listDevices(tenant: string, servicePath: string | undefined, page: { limit: number; offset: number }): Promise<IotPage<IotDeviceRow>>;
+  getDevice(tenant: string, servicePath: string | undefined, deviceId: string): Promise<IotDeviceRow | undefined>;
+  /** Stores `change` of the locked device; undefined when it does not exist, 'conflict' when its new keys are taken. */
+  updateDevice(tenant: string, servicePath: string | undefined, deviceId: string, change: (r: IotDeviceRow) => IotDeviceRow): Promise<IotDeviceRow | 'conflict' | undefined>;
+  deleteDevice(tenant: string, servicePath: string | undefined, deviceId: string): Promise<boolean>;
+  /** The device measures with this API key and id are for (southbound look-up). */
+  deviceByApikey(apikey: string, deviceId: string): Promise<IotDeviceRow | undefined>;
+  /** The devices whose measures update this entity. */
+  devicesByEntity(tenant: string, entityId: string): Promise<IotDeviceRow[]>;
+  /** Every command name of every device and group. */
+  commandNames(): Promise<string[]>;
+}
+
+/** What createSqlStore gives: entities, subscriptions, the notification outbox and temporal evolutions on one database. */
+export interface Store extends EntityStore, SubscriptionStore, TemporalStore {
   readonly outbox: Outbox;
+  /** The IoT agent's provisioning (src/iot). */
+  readonly iot: IotStore;
+  /** Smart Data Models added through the API, validation modes and recorded violations (src/models). */
+  readonly models: ModelStore;
+  /** Context source registrations and registration subscriptions (clauses 5.9–5.11). */
+  readonly registrations: RegistrationStore;
+}
+
+// ---------------------------------------------------------------- Smart Data Models (src/models, OASC MIM2)
+
+/** A model added through the API, as it was given. */
+export interface StoredModel {
+  /** Expanded IRI of the entity type the model governs: its identity. */
+  typeIri: string;
+  /** The short type name (e.g. ParkingSpot). */
+  name: string;
+  /** The JSON Schema of the keyValues form. */
+  schema: unknown;
+  /** The @context entries the model's names are compacted with ([] = the core context only). */
+  context: unknown[];
+  /** Documents the schema's `$ref`s name, by URL. */
+  documents: Record<string, unknown>;
+  createdAt: string;
+}
+
+/** How writes of a tenant are checked against a model; `off` is the absence of a setting. */
+export type ValidationMode = 'off' | 'warn' | 'enforce';
+
+export interface ValidationSetting {
+  tenant: string;
+  typeIri: string;
+  mode: Exclude<ValidationMode, 'off'>;
+}
+
+/** One way an entity does not conform: where in its keyValues form (RFC 6901 JSON pointer), and how. */
+export interface Violation {
+  pointer: string;
+  message: string;
+  /** The attribute instance concerned, when it is not the default one. */
+  datasetId?: string;
+}
+
+/** The violations of an entity's last write validated in warn mode against one model. */
+export interface ViolationRecord {
+  entityId: string;
+  typeIri: string;
+  violations: Violation[];
+  recordedAt: string;
+}
+
+export interface ViolationQuery {
+  typeIri?: string;
+  entityId?: string;
+  limit: number;
+  offset: number;
+  count: boolean;
+}
+
+export interface ModelStore {
+  /** False when a model of that type exists already. */
+  insertModel(m: StoredModel): Promise<boolean>;
+  /** False when there was none. */
+  deleteModel(typeIri: string): Promise<boolean>;
+  listModels(): Promise<StoredModel[]>;
+  /** `off` removes the setting. */
+  setValidationMode(tenant: string, typeIri: string, mode: ValidationMode): Promise<void>;
+  listValidationModes(): Promise<ValidationSetting[]>;
+  /** Keeps each entity's latest violations per model; a record without violations clears the entity's. */
+  recordViolations(tenant: string, records: readonly ViolationRecord[]): Promise<void>;
+  /** Recorded violations of entities that exist, most recent first. */
+  listViolations(tenant: string, q: ViolationQuery): Promise<{ items: ViolationRecord[]; count?: number }>;
+  /** Calls `onChange` whenever a model or a mode changes, through this process or (PostgreSQL) another one. */
+  watchModels(onChange: () => void): Promise<() => Promise<void>>;
+}
+
+// ---------------------------------------------------------------- context source registrations (clauses 5.9–5.11)
+
+/**
+ * A selection of registrations (clause 5.10.2 discovery, and the selection members of a registration
+ * subscription), every name expanded; the members given combine with AND. Entity members (entities, type, ids,
+ * idPattern, attrs) are matched against the registration's information as core/csr/match.ts describes; `q` and
+ * `csf` against its own members and Properties; `geo` against its location, observationSpace or operationSpace
+ * (by geoproperty); `scopeQ` against its scope; `time` against its intervals (none: only registrations without
+ * intervals). Expired registrations are never selected.
+ */
+export interface RegistrationSelection extends Pick<EntitySelection, 'entities' | 'type' | 'ids' | 'idPattern' | 'attrs' | 'q' | 'geo' | 'scopeQ'> {
+  csf?: QExpr;
+  time?: RegistrationTimeQuery;
+}
+
+export interface RegistrationQuery extends RegistrationSelection {
+  limit: number;
+  offset: number;
+  count: boolean;
+}
+
+export interface StoredRegistration {
+  registration: ContextSourceRegistration;
+  status: RegistrationStatus;
+}
+
+/** Clause 5.3.2 triggerReason. */
+export type TriggerReason = 'newlyMatching' | 'updated' | 'noLongerMatching';
+
+/** What one registration-subscription notification carries: the registrations, and why. */
+export interface RegistrationNotice {
+  triggerReason: TriggerReason;
+  registrations: ContextSourceRegistration[];
+}
+
+export interface RegistrationStore {
+  /**
+   * Implements 5.9.2, creating the tenant if needed; AlreadyExists when the id is taken or the registration
+   * conflicts with another registration or with entities held here (clause 4.3.6.3). Queues the notifications of
+   * the registration subscriptions it newly matches, in the same transaction.
+   */
+  createRegistration(tenant: string, r: ContextSourceRegistration): Promise<Result<true>>;
+  getRegistration(tenant: string, id: string): Promise<StoredRegistration | undefined>;
+  /** Implements 5.10.2: a page of the selected registrations in id order. */
+  queryRegistrations(tenant: string, q: RegistrationQuery): Promise<{ items: StoredRegistration[]; count?: number }>;
+  /**
+   * Implements 5.9.3: applies `change` to the locked registration and stores the result (a ProblemError thrown by
+   * `change` rolls back). Undefined when it does not exist; AlreadyExists on a conflict, as on creation.
+   */
+  updateRegistration(tenant: string, id: string, change: (r: ContextSourceRegistration) => ContextSourceRegistration): Promise<Result<true> | undefined>;
+  /** Implements 5.9.4: false when it does not exist. */
+  deleteRegistration(tenant: string, id: string): Promise<boolean>;
+
+  /**
+   * Implements 5.11.2: false when the tenant has a subscription (of either kind) with that id. Queues the first
+   * notification (newlyMatching) with the registrations that match already.
+   */
+  createCsourceSubscription(tenant: string, s: CsourceSubscription): Promise<boolean>;
+  getCsourceSubscription(tenant: string, id: string): Promise<StoredSubscription | undefined>;
+  /** Implements 5.11.5. */
+  listCsourceSubscriptions(tenant: string, page: { limit: number; offset: number; count: boolean }): Promise<SubscriptionPage>;
+  /** Implements 5.11.3, as updateSubscription does for entity subscriptions. */
+  updateCsourceSubscription(tenant: string, id: string, change: (s: CsourceSubscription) => CsourceSubscription): Promise<StoredSubscription | undefined>;
+  /** Implements 5.11.6. */
+  deleteCsourceSubscription(tenant: string, id: string): Promise<boolean>;
 }

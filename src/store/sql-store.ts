@@ -1,8 +1,11 @@
-import type { Entity } from '../core/entity/model.js';
+import type { Attribute, Entity } from '../core/entity/model.js';
 import type { Subscription } from '../core/subscription/model.js';
 import { deleteEntities, insertEntities, lockEntities, updateEntities } from './entity-rows.js';
 import { translateDbError } from './errors.js';
+import { SqlIotStore } from './iot/rows.js';
 import { migrate } from './migrations/index.js';
+import { SqlModelStore } from './models.js';
+import { SqlRegistrationStore } from './registrations/store.js';
 import type {
   AttributeInfo,
   AttributeSummary,
@@ -12,13 +15,20 @@ import type {
   EntityTx,
   EntityTypeInfo,
   EntityTypeSummary,
+  IotStore,
   Outbox,
+  RegistrationStore,
   SqlClient,
   SqlQueryable,
   Store,
   StoredContext,
   StoredSubscription,
   SubscriptionPage,
+  TemporalChange,
+  TemporalEntityQuery,
+  TemporalFragment,
+  TemporalResult,
+  TemporalScope,
 } from './port.js';
 import { SqlParams } from './sql-params.js';
 import { selectionSql } from './query/where.js';
@@ -26,15 +36,22 @@ import { Statistics } from './statistics.js';
 import { ChangeJournal, queueNotifications } from './subscriptions/match.js';
 import { SqlOutbox } from './subscriptions/outbox.js';
 import * as subscriptions from './subscriptions/rows.js';
+import { recordHistory, type RecordingOptions } from './temporal/record.js';
+import { SqlTemporalStore } from './temporal/store.js';
 import * as vocabulary from './vocabulary.js';
 
 /**
  * The one store implementation: the port on top of an SqlClient, whichever engine runs it. Brings the schema
  * up to date first.
  */
-export async function createSqlStore(client: SqlClient): Promise<Store> {
+export async function createSqlStore(client: SqlClient, options: StoreOptions = {}): Promise<Store> {
   await migrate(client);
-  return new SqlStore(guardedClient(client));
+  return new SqlStore(guardedClient(client), { record: true, keepDeleted: false, ...options.temporal });
+}
+
+export interface StoreOptions {
+  /** How entity writes feed the temporal evolution (MIMOSA_TEMPORAL, MIMOSA_TEMPORAL_KEEP_DELETED). */
+  temporal?: Partial<RecordingOptions>;
 }
 
 /** Rethrows a database error caused by the request's data as a StoreQueryError (a 400 at the edge). */
@@ -88,25 +105,85 @@ class SqlStore implements Store {
 
   readonly outbox: Outbox;
 
-  constructor(private readonly db: SqlClient) {
+  readonly iot: IotStore;
+
+  readonly models: SqlModelStore;
+
+  readonly registrations: RegistrationStore;
+
+  readonly #temporal: SqlTemporalStore;
+
+  constructor(
+    private readonly db: SqlClient,
+    private readonly recording: RecordingOptions,
+  ) {
     this.#statistics = new Statistics(db);
     this.outbox = new SqlOutbox(db);
+    this.iot = new SqlIotStore(db);
+    this.models = new SqlModelStore(db);
+    this.registrations = new SqlRegistrationStore(db);
+    this.#temporal = new SqlTemporalStore(db);
   }
 
-  /** The entity changes and the notifications they owe (store/subscriptions/match.ts) commit together. */
+  /**
+   * The entity changes, the instances they add to the temporal evolution (store/temporal/record.ts) and the
+   * notifications they owe (store/subscriptions/match.ts) commit together.
+   */
   async write<T>(tenant: string, fn: (tx: EntityTx) => Promise<T>): Promise<T> {
     const known = this.#tenants.has(tenant);
     let rows = 0;
+    let instances = 0;
     const result = await this.db.transaction(async (sql) => {
       if (!known) await sql.query('INSERT INTO tenants (name) VALUES ($1) ON CONFLICT DO NOTHING', [tenant]);
       const journal = new ChangeJournal();
       const out = await fn(entityTx(sql, tenant, journal, (n) => (rows += n)));
-      if (journal.size > 0) await queueNotifications(sql, tenant, journal);
+      if (journal.size > 0) {
+        instances = await recordHistory(sql, tenant, journal.values(), this.recording);
+        await queueNotifications(sql, tenant, journal);
+      }
       return out;
     });
     this.#tenants.add(tenant);
     this.#statistics.wrote(rows);
+    this.#temporal.wrote(instances);
     return result;
+  }
+
+  // Temporal evolution (clauses 5.6.11–5.6.16, 5.7.3, 5.7.4): see store/temporal/.
+  upsertTemporalEntity(tenant: string, f: TemporalFragment, now: string): Promise<'created' | 'updated'> {
+    return this.#temporal.upsertTemporalEntity(tenant, f, now);
+  }
+
+  appendTemporalAttributes(tenant: string, f: TemporalFragment, now: string): Promise<boolean> {
+    return this.#temporal.appendTemporalAttributes(tenant, f, now);
+  }
+
+  deleteTemporalEntity(tenant: string, id: string): Promise<boolean> {
+    return this.#temporal.deleteTemporalEntity(tenant, id);
+  }
+
+  deleteTemporalAttribute(tenant: string, id: string, attr: string, o: { datasetId?: string; deleteAll: boolean }): Promise<TemporalChange> {
+    return this.#temporal.deleteTemporalAttribute(tenant, id, attr, o);
+  }
+
+  replaceTemporalInstance(tenant: string, id: string, attr: string, instanceId: string, instance: Attribute, now: string): Promise<TemporalChange> {
+    return this.#temporal.replaceTemporalInstance(tenant, id, attr, instanceId, instance, now);
+  }
+
+  deleteTemporalInstance(tenant: string, id: string, attr: string, instanceId: string): Promise<TemporalChange> {
+    return this.#temporal.deleteTemporalInstance(tenant, id, attr, instanceId);
+  }
+
+  retrieveTemporal(tenant: string, id: string, scope: TemporalScope): Promise<TemporalResult | undefined> {
+    return this.#temporal.retrieveTemporal(tenant, id, scope);
+  }
+
+  queryTemporal(tenant: string, query: TemporalEntityQuery): Promise<TemporalResult> {
+    return this.#temporal.queryTemporal(tenant, query);
+  }
+
+  maintainTemporal(o: { now: number; retentionMs?: number }): Promise<{ created: number; dropped: number; deleted: number }> {
+    return this.#temporal.maintainTemporal(o);
   }
 
   // Subscriptions (clause 5.8): see store/subscriptions/rows.ts.
@@ -233,6 +310,7 @@ class SqlStore implements Store {
 
   async close(): Promise<void> {
     await this.#statistics.settle();
+    await this.#temporal.settle();
     await this.db.close();
   }
 }

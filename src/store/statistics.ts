@@ -15,24 +15,50 @@ export class Statistics {
   #changed = 0;
   #threshold = MIN_CHANGES;
   #running: Promise<void> | undefined;
+  #again = false;
 
-  constructor(private readonly db: SqlClient) {}
+  /**
+   * `table` names what is kept fresh; by default the entities. The temporal evolution's instances are vacuumed too
+   * (`VACUUM (ANALYZE) attribute_instances`): PGlite never sets the visibility map by itself, and without it the
+   * index-only scans aggregation relies on read every row.
+   */
+  constructor(
+    private readonly db: SqlClient,
+    private readonly table: { refresh: string; rows: string; min?: number; scale?: number } = {
+      refresh: 'ANALYZE entities',
+      rows: "SELECT reltuples::float8 AS n FROM pg_class WHERE relname = 'entities'",
+    },
+  ) {
+    this.#threshold = table.min ?? MIN_CHANGES;
+  }
 
   /** Records rows written by a committed transaction; may start an ANALYZE. */
   wrote(rows: number): void {
     this.#changed += rows;
-    if (this.#changed < this.#threshold || this.#running) return;
+    if (this.#changed >= this.#threshold) this.refresh();
+  }
+
+  /** Starts a refresh now, or once the running one ends (it may have started before the latest rows). */
+  refresh(): void {
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
     this.#changed = 0;
     this.#running = this.analyze().finally(() => {
       this.#running = undefined;
+      if (this.#again) {
+        this.#again = false;
+        this.refresh();
+      }
     });
   }
 
   private async analyze(): Promise<void> {
     try {
-      await this.db.query('ANALYZE entities');
-      const [row] = await this.db.query<{ n: number }>("SELECT reltuples::float8 AS n FROM pg_class WHERE relname = 'entities'");
-      this.#threshold = Math.max(MIN_CHANGES, Math.round(Number(row?.n ?? 0) * SCALE));
+      await this.db.query(this.table.refresh);
+      const [row] = await this.db.query<{ n: number }>(this.table.rows);
+      this.#threshold = Math.max(this.table.min ?? MIN_CHANGES, Math.round(Number(row?.n ?? 0) * (this.table.scale ?? SCALE)));
     } catch {
       // Statistics are an optimisation: a failed ANALYZE (say, the database is closing) changes no answer.
     }
@@ -40,6 +66,7 @@ export class Statistics {
 
   /** Waits for a running ANALYZE, so that the client can be closed under it. */
   async settle(): Promise<void> {
+    this.#again = false;
     await this.#running;
   }
 }

@@ -29,7 +29,7 @@ before(async () => {
   });
   const client = await openSqlClient('memory://', '');
   store = await createSqlStore(client);
-  const config = (loadConfig({}, { logLevel: 'silent', contextTimeoutMs: 300 }) as { config: Config }).config;
+  const config = (loadConfig({}, { logLevel: 'silent', iot: false, contextTimeoutMs: 300 }) as { config: Config }).config;
   app = await buildApp({ config, store, engine: client.engine, logger: false });
 });
 after(async () => {

@@ -14,7 +14,7 @@ let app: FastifyInstance;
 before(async () => {
   const client = await openSqlClient('memory://', '');
   store = await createSqlStore(client);
-  const config = (loadConfig({}, { logLevel: 'silent' }) as { config: Config }).config;
+  const config = (loadConfig({}, { logLevel: 'silent', iot: false }) as { config: Config }).config;
   app = await buildApp({ config, store, engine: client.engine, logger: false });
 });
 after(async () => {

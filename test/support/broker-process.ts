@@ -11,10 +11,10 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Allowed for a process to start; a first PGlite start runs initdb, PostGIS and the migrations (~10 s here). */
 const START_MS = 90_000;
 
-/** 1026 is Mimosa's default and 8085–8095 are taken by other tools on developers' machines: never used here. */
-const avoided = (p: number) => p === 1026 || (p >= 8085 && p <= 8095);
+/** 1026 is Mimosa's default, 1883 Mosquitto's and 8085–8095 are taken by other tools on developers' machines: never used here. */
+const avoided = (p: number) => p === 1026 || p === 1883 || (p >= 8085 && p <= 8095);
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   for (;;) {
     const port = await new Promise<number>((resolve, reject) => {
       const s = createServer();
@@ -52,7 +52,7 @@ export async function startBroker(env: Record<string, string>, name = 'broker'):
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MIMOSA_')));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...inherited, MIMOSA_LOG_LEVEL: 'info', ...env, MIMOSA_PORT: String(port), MIMOSA_HOST: '127.0.0.1' },
+    env: { ...inherited, MIMOSA_LOG_LEVEL: 'info', MIMOSA_MQTT_PORT: '0', ...env, MIMOSA_PORT: String(port), MIMOSA_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -24,6 +24,18 @@ export const attributeTypes = [
 ] as const;
 export type AttributeType = (typeof attributeTypes)[number];
 
+/** The member holding the content of each attribute type (clauses 4.5.2–4.5.24). */
+export const contentMember: Record<AttributeType, string> = {
+  Property: 'value',
+  GeoProperty: 'value',
+  Relationship: 'object',
+  LanguageProperty: 'languageMap',
+  VocabProperty: 'vocab',
+  JsonProperty: 'json',
+  ListProperty: 'valueList',
+  ListRelationship: 'objectList',
+};
+
 /** Members of an attribute that are NGSI-LD keywords, never sub-attributes (clause 4.5.2–4.5.24). */
 export const attributeKeywords = new Set([
   'type',

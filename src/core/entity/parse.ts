@@ -18,7 +18,7 @@
 import type { TermMap } from '../context/termmap.js';
 import { fail, ok, type Result } from '../problem.js';
 import { isGeometryLike, parseGeometryValue } from './geojson.js';
-import { attributeKeywords, attributeTypes, entityKeywords, NGSI_LD_NULL } from './model.js';
+import { attributeKeywords, attributeTypes, contentMember, entityKeywords, NGSI_LD_NULL } from './model.js';
 import type { Attribute, AttributeType, Entity } from './model.js';
 import { isDateTime, isLanguageTag, isScope, isUri, isValidAttributeName } from './uri.js';
 
@@ -42,17 +42,6 @@ interface Ctx {
 
 type Json = Record<string, unknown>;
 
-/** The member holding the content of each attribute type (clauses 4.5.2–4.5.24). */
-const contentMember: Record<AttributeType, string> = {
-  Property: 'value',
-  GeoProperty: 'value',
-  Relationship: 'object',
-  LanguageProperty: 'languageMap',
-  VocabProperty: 'vocab',
-  JsonProperty: 'json',
-  ListProperty: 'valueList',
-  ListRelationship: 'objectList',
-};
 const contentMembers = ['value', 'object', 'languageMap', 'vocab', 'json', 'valueList', 'objectList'];
 const conciseType: Record<string, AttributeType> = {
   object: 'Relationship',

@@ -46,7 +46,7 @@ const endpointSchemes = /^(?:https?|mqtts?):\/\/[^/?#\s]+/i;
 
 const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 const bad = (detail: string) => fail<never>('BadRequestData', detail);
-const show = (v: unknown): string => {
+export const show = (v: unknown): string => {
   if (typeof v === 'string') return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
   if (v === null || typeof v !== 'object') return String(v);
   return Array.isArray(v) ? 'an array' : 'an object';
@@ -203,7 +203,7 @@ function parseSelector(e: unknown, tm: TermMap, where: string): Result<EntitySel
   return ok(out);
 }
 
-function compiles(pattern: string): boolean {
+export function compiles(pattern: string): boolean {
   try {
     new RegExp(pattern);
     return true;

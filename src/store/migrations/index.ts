@@ -3,6 +3,10 @@ import { initial } from './001-initial.js';
 import { queryIndexes } from './002-query-indexes.js';
 import { vocabulary } from './003-vocabulary.js';
 import { subscriptions } from './004-subscriptions.js';
+import { temporal } from './005-temporal.js';
+import { iot } from './006-iot.js';
+import { models } from './007-models.js';
+import { registrations } from './008-registrations.js';
 
 /**
  * Append-only migrations: a deployed migration is never edited; a change of schema is a new entry at the end.
@@ -13,6 +17,10 @@ const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> 
   { version: 2, name: 'query-indexes', sql: queryIndexes },
   { version: 3, name: 'vocabulary', sql: vocabulary },
   { version: 4, name: 'subscriptions', sql: subscriptions },
+  { version: 5, name: 'temporal', sql: temporal },
+  { version: 6, name: 'iot', sql: iot },
+  { version: 7, name: 'models', sql: models },
+  { version: 8, name: 'registrations', sql: registrations },
 ];
 
 /** Arbitrary key of the advisory lock that serialises migrations of several Mimosa processes starting together. */

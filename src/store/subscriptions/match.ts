@@ -194,7 +194,7 @@ function changeOf(s: Subscription, w: Written, f: { triggers: NotificationTrigge
  * or subscriptions_any_type), whatever the number of subscriptions.
  */
 export const CANDIDATES = `SELECT id, doc FROM subscriptions
-  WHERE tenant = $1 AND active AND time_interval IS NULL AND (expires_at IS NULL OR expires_at > clock_timestamp())
+  WHERE tenant = $1 AND kind = 'entity' AND active AND time_interval IS NULL AND (expires_at IS NULL OR expires_at > clock_timestamp())
     AND (any_type OR types && $2::text[])`;
 
 /** Queues the notifications the transaction's changes owe; called by the store before it commits. */

@@ -5,7 +5,7 @@
  * so processes on several machines agree on it.
  */
 import type { Subscription } from '../../core/subscription/model.js';
-import type { ClaimedNotification, ClaimOptions, Delivered, EntityChange, NotificationReason, Outbox, SqlClient, SqlQueryable } from '../port.js';
+import type { ClaimedNotification, ClaimOptions, Delivered, EntityChange, NotificationReason, Outbox, RegistrationNotice, SqlClient, SqlQueryable } from '../port.js';
 import { OUTBOX_CHANNEL } from './rows.js';
 
 interface ClaimedRow {
@@ -13,7 +13,8 @@ interface ClaimedRow {
   tenant: string;
   subscription_id: string;
   reason: NotificationReason;
-  changes: EntityChange[] | null;
+  /** Entity changes; for reason 'csource', the RegistrationNotice (store/registrations/notify.ts). */
+  changes: EntityChange[] | RegistrationNotice | null;
   attempts: number;
   created_at: Date | string;
   doc: Subscription;
@@ -91,11 +92,12 @@ export class SqlOutbox implements Outbox {
           ids: [r.id],
           tenant: r.tenant,
           reason: r.reason,
-          changes: r.changes ?? [],
+          changes: Array.isArray(r.changes) ? r.changes : [],
           attempts: Number(r.attempts),
           subscription: r.doc,
           createdAt: new Date(r.created_at).toISOString(),
         };
+        if (r.reason === 'csource' && r.changes !== null && !Array.isArray(r.changes)) n.csource = r.changes;
         if (!(r.throttling && r.throttling > 0)) {
           out.push(n);
           continue;
@@ -122,8 +124,8 @@ export class SqlOutbox implements Outbox {
     const subs = done.map((d) => [d.n.tenant, d.n.subscription.id, d.at]);
     await this.db.transaction(async (tx) => {
       await tx.query(ASYNC_COMMIT);
-      await tx.query('DELETE FROM notification_outbox WHERE id = ANY($1::bigint[])', [done.flatMap((d) => d.n.ids)]);
-      // subscriptions locked in key order: two processes recording overlapping batches cannot deadlock
+      // Subscriptions first, then their rows, like a subscription update (which deletes a paused one's rows): the
+      // other order deadlocks with it. Subscriptions in key order: overlapping batches of two processes cannot.
       await tx.query(
         `WITH d AS (
            SELECT x->>0 AS tenant, x->>1 AS id, count(*) AS sent, max((x->>2)::timestamptz) AS at
@@ -139,11 +141,19 @@ export class SqlOutbox implements Outbox {
          FROM d, locked WHERE s.tenant = d.tenant AND s.id = d.id AND locked.tenant = d.tenant AND locked.id = d.id`,
         [JSON.stringify(subs)],
       );
+      await tx.query('DELETE FROM notification_outbox WHERE id = ANY($1::bigint[])', [done.flatMap((d) => d.n.ids)]);
     });
   }
 
   async failed(n: ClaimedNotification, at: string, reason: string, retryAt?: string, blockUntil?: string): Promise<void> {
     await this.db.transaction(async (tx) => {
+      // the subscription first, then its rows (see delivered)
+      await tx.query(
+        `UPDATE subscriptions SET times_failed = times_failed + 1, last_notification = $3, last_failure = $3, last_failure_reason = $4,
+           notification_status = 'failed', dead_letters = dead_letters + $5, blocked_until = GREATEST(blocked_until, $6::timestamptz)
+         WHERE tenant = $1 AND id = $2`,
+        [n.tenant, n.subscription.id, at, reason, retryAt === undefined ? n.ids.length : 0, blockUntil ?? null],
+      );
       if (retryAt !== undefined) {
         await tx.query(
           'UPDATE notification_outbox SET attempts = attempts + 1, due_at = $2, lease_until = NULL, leased_by = NULL WHERE id = ANY($1::bigint[])',
@@ -157,12 +167,6 @@ export class SqlOutbox implements Outbox {
           [n.ids, at, reason],
         );
       }
-      await tx.query(
-        `UPDATE subscriptions SET times_failed = times_failed + 1, last_notification = $3, last_failure = $3, last_failure_reason = $4,
-           notification_status = 'failed', dead_letters = dead_letters + $5, blocked_until = GREATEST(blocked_until, $6::timestamptz)
-         WHERE tenant = $1 AND id = $2`,
-        [n.tenant, n.subscription.id, at, reason, retryAt === undefined ? n.ids.length : 0, blockUntil ?? null],
-      );
     });
   }
 

@@ -62,21 +62,27 @@ const SELECT = `SELECT doc, times_sent, times_failed, dead_letters, last_notific
 /** The NOTIFY channel that wakes notification workers. */
 export const OUTBOX_CHANNEL = 'mimosa_outbox';
 
+/**
+ * Which subscriptions: of entities (clause 5.8), or of context source registrations (clause 5.11,
+ * store/registrations); both kinds share the table, and so the notification outbox.
+ */
+export type SubscriptionKind = 'entity' | 'csource';
+
 /** Inserts a subscription; a periodic one starts its first period now (and wakes the workers). */
-export async function insertSubscription(db: SqlQueryable, tenant: string, s: Subscription): Promise<boolean> {
+export async function insertSubscription(db: SqlQueryable, tenant: string, s: Subscription, kind: SubscriptionKind = 'entity'): Promise<boolean> {
   const rows = await db.query(
-    `INSERT INTO subscriptions (tenant, id, ${COLUMNS}, next_run_at)
-     VALUES ($1, $2, ${PLACEHOLDERS}, CASE WHEN $9::double precision IS NULL THEN NULL ELSE clock_timestamp() END)
+    `INSERT INTO subscriptions (tenant, id, ${COLUMNS}, next_run_at, kind)
+     VALUES ($1, $2, ${PLACEHOLDERS}, CASE WHEN $9::double precision IS NULL THEN NULL ELSE clock_timestamp() END, $12)
      ON CONFLICT (tenant, id) DO NOTHING RETURNING id`,
-    [tenant, s.id, ...derived(s)],
+    [tenant, s.id, ...derived(s), kind],
   );
   if (rows.length === 0) return false;
   if (s.timeInterval !== undefined) await db.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
   return true;
 }
 
-export async function selectSubscription(db: SqlQueryable, tenant: string, id: string): Promise<StoredSubscription | undefined> {
-  const rows = await db.query<SubscriptionRow>(`${SELECT} WHERE tenant = $1 AND id = $2`, [tenant, id]);
+export async function selectSubscription(db: SqlQueryable, tenant: string, id: string, kind: SubscriptionKind = 'entity'): Promise<StoredSubscription | undefined> {
+  const rows = await db.query<SubscriptionRow>(`${SELECT} WHERE tenant = $1 AND id = $2 AND kind = $3`, [tenant, id, kind]);
   return rows[0] && toStored(rows[0]);
 }
 
@@ -84,13 +90,14 @@ export async function selectSubscriptions(
   db: SqlQueryable,
   tenant: string,
   page: { limit: number; offset: number; count: boolean },
+  kind: SubscriptionKind = 'entity',
 ): Promise<SubscriptionPage> {
   const items =
     page.limit > 0
-      ? (await db.query<SubscriptionRow>(`${SELECT} WHERE tenant = $1 ORDER BY id LIMIT $2 OFFSET $3`, [tenant, page.limit, page.offset])).map(toStored)
+      ? (await db.query<SubscriptionRow>(`${SELECT} WHERE tenant = $1 AND kind = $4 ORDER BY id LIMIT $2 OFFSET $3`, [tenant, page.limit, page.offset, kind])).map(toStored)
       : [];
   if (!page.count) return { items };
-  const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM subscriptions WHERE tenant = $1', [tenant]);
+  const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM subscriptions WHERE tenant = $1 AND kind = $2', [tenant, kind]);
   return { items, count: Number(n) };
 }
 
@@ -104,8 +111,9 @@ export async function changeSubscription(
   tenant: string,
   id: string,
   change: (s: Subscription) => Subscription,
+  kind: SubscriptionKind = 'entity',
 ): Promise<StoredSubscription | undefined> {
-  const rows = await db.query<{ doc: Subscription }>('SELECT doc FROM subscriptions WHERE tenant = $1 AND id = $2 FOR UPDATE', [tenant, id]);
+  const rows = await db.query<{ doc: Subscription }>('SELECT doc FROM subscriptions WHERE tenant = $1 AND id = $2 AND kind = $3 FOR UPDATE', [tenant, id, kind]);
   if (rows.length === 0) return undefined;
   const before = rows[0].doc;
   const after = { ...change(before), id };
@@ -119,10 +127,10 @@ export async function changeSubscription(
   // paused: what was queued is not sent, now or after re-activation (which starts a new period at once)
   if (!after.isActive) await db.query('DELETE FROM notification_outbox WHERE tenant = $1 AND subscription_id = $2', [tenant, id]);
   if (restart) await db.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
-  return selectSubscription(db, tenant, id);
+  return selectSubscription(db, tenant, id, kind);
 }
 
-export async function removeSubscription(db: SqlQueryable, tenant: string, id: string): Promise<boolean> {
-  const rows = await db.query('DELETE FROM subscriptions WHERE tenant = $1 AND id = $2 RETURNING id', [tenant, id]);
+export async function removeSubscription(db: SqlQueryable, tenant: string, id: string, kind: SubscriptionKind = 'entity'): Promise<boolean> {
+  const rows = await db.query('DELETE FROM subscriptions WHERE tenant = $1 AND id = $2 AND kind = $3 RETURNING id', [tenant, id, kind]);
   return rows.length > 0;
 }
