@@ -19,6 +19,7 @@ import { requestContext, requireTenant, type ApiDeps } from './deps.js';
 import { bodyContext, readContext, withContext, type LdContext } from './ld.js';
 import { negotiate, type MediaType } from './negotiate.js';
 import { pageParams, queryOf } from './params.js';
+import { checkPatchTarget } from './patch.js';
 import { allowedEndpoint, deliveryOf, hasBodyContext, keptContext, merge, send, sysAttrsOf } from './subscriptions.js';
 
 const S = '/ngsi-ld/v1/csourceSubscriptions';
@@ -100,10 +101,7 @@ export function csourceSubscriptionRoutes(app: FastifyInstance, deps: ApiDeps): 
     const now = deps.now();
     const ld = await bodyContext(req, req.body, deps.contexts);
     const patch = unwrap(parseCsourceSubscriptionPatch(req.body, ld.tm, now));
-    if (patch.id !== undefined && patch.id !== id) raise('BadRequestData', `Subscription id in the body (${patch.id}) differs from the id in the path (${id})`);
-    if (patch.expiresAt !== undefined && !(Date.parse(patch.expiresAt) > Date.parse(now))) {
-      raise('BadRequestData', `Subscription expiresAt ${JSON.stringify(patch.expiresAt)} is not in the future`);
-    }
+    checkPatchTarget('Subscription', id, patch, now);
     checkGeoQ(patch);
     await requireTenant(deps, rc);
     const context = hasBodyContext(req.body) ? await keptContext(req, ld, deps, now) : undefined;

@@ -23,6 +23,7 @@ import { requestContext, requireTenant, type ApiDeps } from './deps.js';
 import { bodyContext, readContext, withContext, type LdContext } from './ld.js';
 import { negotiate, type MediaType } from './negotiate.js';
 import { pageLinks, pageParams, queryOf } from './params.js';
+import { checkPatchTarget } from './patch.js';
 import { selectionOfParams } from './selection.js';
 import { send, sysAttrsOf } from './subscriptions.js';
 
@@ -134,10 +135,7 @@ export function registrationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const now = deps.now();
     const ld = await bodyContext(req, req.body, deps.contexts);
     const patch = unwrap(parseRegistrationPatch(req.body, ld.tm, now));
-    if (patch.id !== undefined && patch.id !== id) raise('BadRequestData', `ContextSourceRegistration id in the body (${patch.id}) differs from the id in the path (${id})`);
-    if (patch.expiresAt !== undefined && !(Date.parse(patch.expiresAt) > Date.parse(now))) {
-      raise('BadRequestData', `ContextSourceRegistration expiresAt ${JSON.stringify(patch.expiresAt)} is not in the future`);
-    }
+    checkPatchTarget('ContextSourceRegistration', id, patch, now);
     await requireTenant(deps, rc);
     const updated = await store.updateRegistration(rc.tenant, id, (r) => merge(r, patch));
     if (!updated) raise('ResourceNotFound', `ContextSourceRegistration ${id} does not exist`);

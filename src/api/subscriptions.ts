@@ -17,6 +17,7 @@ import { requestContext, requireTenant, type ApiDeps } from './deps.js';
 import { bodyContext, contextHeaders, linkable, readContext, withContext, type LdContext } from './ld.js';
 import { negotiate, type MediaType } from './negotiate.js';
 import { boolParam, intParam, listParam, pageLinks, queryOf } from './params.js';
+import { checkPatchTarget } from './patch.js';
 
 const S = '/ngsi-ld/v1/subscriptions';
 const OFFERS: readonly MediaType[] = ['application/json', 'application/ld+json'];
@@ -153,10 +154,7 @@ export function subscriptionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const now = deps.now();
     const ld = await bodyContext(req, req.body, deps.contexts);
     const patch = unwrap(parseSubscriptionPatch(req.body, ld.tm, now));
-    if (patch.id !== undefined && patch.id !== id) raise('BadRequestData', `Subscription id in the body (${patch.id}) differs from the id in the path (${id})`);
-    if (patch.expiresAt !== undefined && !(Date.parse(patch.expiresAt) > Date.parse(now))) {
-      raise('BadRequestData', `Subscription expiresAt ${JSON.stringify(patch.expiresAt)} is not in the future`);
-    }
+    checkPatchTarget('Subscription', id, patch, now);
     await requireTenant(deps, rc);
     // A fragment with its own @context (application/ld+json) brings the context later notifications use.
     const context = hasBodyContext(req.body) ? await keptContext(req, ld, deps, now) : undefined;
