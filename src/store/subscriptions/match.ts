@@ -4,11 +4,13 @@
  *
  * Cost per write does not grow with the number of subscriptions: one statement fetches only the subscriptions
  * whose selectors name a written type (GIN index on `types`) or select any type; triggers, watched attributes
- * and plain type/id selectors are then checked in memory, and what only SQL can answer the same way queries do
- * (q, geoQ, scopeQ, idPattern) is one more statement over the written documents, compiled by the query
- * compilers of store/query. Deleted entities are matched as they were before the deletion.
+ * and plain type/id selectors are then checked in memory, as are numeric q terms (core/query/q-eval.ts, checked
+ * against SQL by a property test); what only SQL can answer the same way queries do (other q terms, geoQ,
+ * scopeQ, idPattern) is one more statement over the written documents, compiled by the compilers of store/query.
+ * Deleted entities are matched as they were before the deletion.
  */
 import type { Attribute, Entity } from '../../core/entity/model.js';
+import { evalQ } from '../../core/query/q-eval.js';
 import type { TypeExpr } from '../../core/query/type-expr.js';
 import type { NotificationTrigger, Subscription } from '../../core/subscription/model.js';
 import { derivedColumns } from '../entity-rows.js';
@@ -121,16 +123,20 @@ function typeMatches(e: TypeExpr, types: readonly string[]): boolean {
   return e.kind === 'and' ? e.items.every((i) => typeMatches(i, types)) : e.items.some((i) => typeMatches(i, types));
 }
 
-/** In memory: true, false, or 'sql' when only the query compilers can tell (q, geoQ, scopeQ, idPattern). */
+/**
+ * In memory: true, false, or 'sql' when only the query compilers can tell (geoQ, scopeQ, idPattern, and the q
+ * terms that core/query/q-eval.ts leaves undecided).
+ */
 function quickMatch(s: Subscription, e: Entity): boolean | 'sql' {
-  let sql = s.q !== undefined || s.geoQ !== undefined || s.scopeQ !== undefined;
+  let sql = s.geoQ !== undefined || s.scopeQ !== undefined;
   if (s.entities !== undefined) {
     const selected = s.entities.filter((x) => typeMatches(x.type, e.types) && (x.id === undefined || x.id === e.id));
     if (selected.length === 0) return false;
     // id takes precedence over idPattern (clause 5.2.33)
     if (selected.every((x) => x.id === undefined && x.idPattern !== undefined)) sql = true;
   }
-  return sql ? 'sql' : true;
+  if (sql) return 'sql';
+  return s.q === undefined ? true : (evalQ(s.q, e) ?? 'sql');
 }
 
 interface Pair {
