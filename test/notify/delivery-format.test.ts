@@ -10,19 +10,10 @@ import { describe, it } from 'node:test';
 import mqtt from 'mqtt';
 import { CORE_CONTEXT, ENTITIES, entityUrl, hostContext, JSONLD_REL, linkHeader, uniqueId, uniqueTenant, type Headers } from '../support/http.js';
 import { assertNothingMore, dataOf, describeDelivery, expect, prop, subscribe, uniquePath, uniqueType, type DeliveryHarness } from '../support/notify.js';
+import { MQTT_URL, mqttUnavailable } from '../support/mqtt.js';
 
-const MQTT_URL = process.env.MIMOSA_TEST_MQTT_URL || 'mqtt://127.0.0.1:1883';
 const EX = 'http://example.org/';
 
-async function mqttUnavailable(): Promise<string | undefined> {
-  try {
-    const c = await mqtt.connectAsync(MQTT_URL, { connectTimeout: 3000, reconnectPeriod: 0 });
-    await c.endAsync();
-    return undefined;
-  } catch (e) {
-    return `no MQTT broker at ${MQTT_URL}: ${(e as Error).message}`;
-  }
-}
 const mqttMissing = await mqttUnavailable();
 
 /** A subscription on `type` notifying `path` with notification members `params` and endpoint members `endpoint`. */

@@ -11,21 +11,12 @@ import { after, before, describe, it } from 'node:test';
 import mqtt from 'mqtt';
 import type { Delivery } from '../../src/notify/senders/delivery.js';
 import { Senders } from '../../src/notify/senders/index.js';
+import { MQTT_URL, mqttUnavailable } from '../support/mqtt.js';
 
-const MQTT_URL = process.env.MIMOSA_TEST_MQTT_URL || 'mqtt://127.0.0.1:1883';
 const notification = { id: 'urn:ngsi-ld:Notification:1', type: 'Notification', subscriptionId: 'urn:ngsi-ld:Subscription:1', notifiedAt: '2026-01-01T00:00:00.000Z', data: [{ id: 'urn:x:1', type: 'T' }] };
 const headers = { 'Content-Type': 'application/json', Link: '<https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.9.jsonld>; rel="http://www.w3.org/ns/json-ld#context"', 'X-Auth': 'secret' };
 const delivery = (uri: string, extra: Partial<Delivery> = {}): Delivery => ({ uri, body: notification, headers, notifierInfo: {}, timeoutMs: 2000, ...extra });
 
-async function mqttUnavailable(): Promise<string | undefined> {
-  try {
-    const c = await mqtt.connectAsync(MQTT_URL, { connectTimeout: 3000, reconnectPeriod: 0 });
-    await c.endAsync();
-    return undefined;
-  } catch (e) {
-    return `no MQTT broker at ${MQTT_URL}: ${(e as Error).message}`;
-  }
-}
 const mqttMissing = await mqttUnavailable();
 
 describe('HTTP sender (clause 5.2.15, http binding)', () => {
