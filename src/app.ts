@@ -6,6 +6,7 @@ import { csourceSubscriptionRoutes } from './api/csr-subscriptions.js';
 import { registrationRoutes } from './api/csr.js';
 import type { ApiDeps } from './api/deps.js';
 import { discoveryRoutes } from './api/discovery.js';
+import { entityAttrRoutes } from './api/entity-attrs.js';
 import { entityRoutes } from './api/entities.js';
 import { installErrorHandling } from './api/errors.js';
 import { infoRoutes, type Identity } from './api/info.js';
@@ -18,6 +19,7 @@ import { createIotAgent, installIotAgent } from './iot/install.js';
 import { ContextService } from './contexts/service.js';
 import { problem, ProblemError, unwrap } from './core/problem.js';
 import { before } from './core/temporal/duration.js';
+import { RegistrationPresence } from './federation/presence.js';
 import { ModelService } from './models/service.js';
 import { EndpointPolicy, GuardedSender } from './notify/endpoint-policy.js';
 import { Notifier } from './notify/notifier.js';
@@ -68,6 +70,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
 
   // The IoT agent sees the NGSI-LD API's writes (command attributes become commands) through the store it wraps.
   const iot = o.config.iot ? createIotAgent(o.store, o.config, app.log) : undefined;
+  const identity: Identity = { id: `urn:ngsi-ld:ContextSource:${randomUUID()}`, alias: 'mimosa', startedAt: Date.now() };
+  const presence = new RegistrationPresence(o.store.registrations, app.log);
   const deps: ApiDeps = {
     config: o.config,
     store: iot ? iot.observe(o.store) : o.store,
@@ -82,10 +86,18 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       now: () => deps.now(),
       log: app.log,
     }),
+    federation: {
+      self: identity.id,
+      timeoutMs: o.config.federationTimeoutMs,
+      registrations: o.store.registrations,
+      now: () => deps.now(),
+      deny: (uri) => deps.endpointPolicy.deniedResolved(uri),
+      presence,
+    },
   };
-  const identity: Identity = { id: `urn:ngsi-ld:ContextSource:${randomUUID()}`, alias: 'mimosa', startedAt: Date.now() };
 
   entityRoutes(app, deps);
+  entityAttrRoutes(app, deps);
   queryRoutes(app, deps);
   batchRoutes(app, deps);
   contextRoutes(app, deps);
@@ -97,6 +109,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   infoRoutes(app, deps, identity);
   modelRoutes(app, deps);
   app.addHook('onReady', () => deps.models.start());
+  app.addHook('onReady', () => presence.start());
+  app.addHook('onClose', () => presence.stop());
   app.addHook('onClose', () => deps.models.stop());
   if (iot) installIotAgent(app, iot, o.store, o.config);
   if (o.config.notifier) startNotifier(app, deps);

@@ -34,6 +34,8 @@ export interface Config {
   readonly notifier: boolean;
   /** Longest a notification delivery may take, in milliseconds (caps a subscription's endpoint.timeout). */
   readonly notificationTimeoutMs: number;
+  /** Longest a distributed operation waits for one registered context source (clause 4.3.6). */
+  readonly federationTimeoutMs: number;
   /** Delivery attempts of one notification before it goes to the dead-letter table. */
   readonly notificationMaxAttempts: number;
   /** Wait before the first retry, in milliseconds; it doubles with each further attempt, up to 5 minutes. */
@@ -163,6 +165,7 @@ export const settings: readonly Setting[] = [
   { env: 'MIMOSA_CONTEXT_TIMEOUT_MS', key: 'contextTimeoutMs', parse: integer(100, 120_000), default: 5000 },
   { env: 'MIMOSA_CONTEXT_MAX_BYTES', key: 'contextMaxBytes', parse: integer(1024, 64 * 1024 * 1024), default: 1024 * 1024 },
   { env: 'MIMOSA_NOTIFIER', key: 'notifier', parse: flag, default: true },
+  { env: 'MIMOSA_FEDERATION_TIMEOUT_MS', key: 'federationTimeoutMs', parse: integer(100, 120_000), default: 5000 },
   { env: 'MIMOSA_NOTIFICATION_TIMEOUT_MS', key: 'notificationTimeoutMs', parse: integer(100, 600_000), default: 10_000 },
   { env: 'MIMOSA_NOTIFICATION_MAX_ATTEMPTS', key: 'notificationMaxAttempts', parse: integer(1, 100), default: 10 },
   { env: 'MIMOSA_NOTIFICATION_RETRY_MS', key: 'notificationRetryMs', parse: integer(10, 3_600_000), default: 1000 },

@@ -84,6 +84,12 @@ function merge(r: ContextSourceRegistration, patch: RegistrationPatch): ContextS
   return merged;
 }
 
+/** MIMOSA_NOTIFICATION_DENY guards distributed operations too: a denied endpoint is a 400 before anything is stored. */
+function allowedSource(deps: ApiDeps, uri: string): void {
+  const why = deps.endpointPolicy.deniedUri(uri);
+  if (why !== undefined) raise('BadRequestData', `ContextSourceRegistration endpoint ${uri.slice(0, 200)} is not allowed: ${why}`);
+}
+
 export function registrationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const store = deps.store.registrations;
 
@@ -95,8 +101,10 @@ export function registrationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const ld = await bodyContext(req, req.body, deps.contexts);
     const draft = unwrap(parseRegistration(req.body, ld.tm, now));
     const reg: ContextSourceRegistration = { ...draft, id: draft.id ?? `urn:ngsi-ld:ContextSourceRegistration:${randomUUID()}` };
+    allowedSource(deps, reg.endpoint);
     // Registering creates the tenant, like creating an entity (clause 6.3.14).
     unwrap(await store.createRegistration(rc.tenant, reg));
+    deps.federation.presence.registered(rc.tenant);
     return reply.code(201).header('Location', `${R}/${encodeURIComponent(reg.id)}`).send();
   });
 
@@ -135,6 +143,7 @@ export function registrationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const now = deps.now();
     const ld = await bodyContext(req, req.body, deps.contexts);
     const patch = unwrap(parseRegistrationPatch(req.body, ld.tm, now));
+    if (patch.endpoint !== undefined) allowedSource(deps, patch.endpoint);
     checkPatchTarget('ContextSourceRegistration', id, patch, now);
     await requireTenant(deps, rc);
     const updated = await store.updateRegistration(rc.tenant, id, (r) => merge(r, patch));

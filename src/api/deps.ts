@@ -4,6 +4,7 @@ import type { ContextService } from '../contexts/service.js';
 import type { Entity } from '../core/entity/model.js';
 import { raise } from '../core/problem.js';
 import { DEFAULT_TENANT, type RequestContext } from '../core/request.js';
+import type { Federation } from '../federation/distribute.js';
 import type { ModelService } from '../models/service.js';
 import type { EndpointPolicy } from '../notify/endpoint-policy.js';
 import type { Store } from '../store/port.js';
@@ -22,6 +23,8 @@ export interface ApiDeps {
   readonly now: () => string;
   /** Smart Data Models: the registry and the validation of entity writes (src/models). */
   readonly models: ModelService;
+  /** Distributed operations: the registered context sources a request is forwarded to (clause 4.3.6). */
+  readonly federation: Federation;
 }
 
 /** Builds the request context every operation runs with (tenant, principal, request id). */

@@ -8,6 +8,7 @@ import { isUri } from '../core/entity/parse.js';
 import { raise, unwrap } from '../core/problem.js';
 import { parseCsf } from '../core/query/csf.js';
 import { parseGeoQuery, type GeoQueryInput } from '../core/query/geo.js';
+import type { QExpr } from '../core/query/q-ast.js';
 import { parseQ } from '../core/query/q.js';
 import { parseScopeQuery } from '../core/query/scope-query.js';
 import { parseTypeExpression } from '../core/query/type-expr.js';
@@ -28,13 +29,17 @@ function expandedList(name: string, raw: string | undefined, tm: TermMap): strin
 }
 
 /**
- * `csf` selects Context Sources (clause 4.9, 5.7.2) for distributed queries. It is validated here; until
- * context source registrations exist (issue #6) there is no source it could select, so it changes nothing.
+ * `csf` selects the Context Sources a distributed query is forwarded to (clause 4.9, 5.7.2), by the members and
+ * Properties of their registrations; the local entities are not filtered by it.
  */
-function validateCsf(raw: unknown, tm: TermMap): void {
-  if (raw === undefined) return;
+export function csfOf(raw: unknown, tm: TermMap): QExpr | undefined {
+  if (raw === undefined) return undefined;
   if (typeof raw !== 'string') raise('BadRequestData', 'csf must be a string');
-  unwrap(parseCsf(raw, tm));
+  return unwrap(parseCsf(raw, tm));
+}
+
+function validateCsf(raw: unknown, tm: TermMap): void {
+  csfOf(raw, tm);
 }
 
 /** Members shared by the URL and the body form: q, scopeQ, geo-query, attrs, expandValues. */

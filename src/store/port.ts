@@ -612,6 +612,15 @@ export interface RegistrationStore {
   updateRegistration(tenant: string, id: string, change: (r: ContextSourceRegistration) => ContextSourceRegistration): Promise<Result<true> | undefined>;
   /** Implements 5.9.4: false when it does not exist. */
   deleteRegistration(tenant: string, id: string): Promise<boolean>;
+  /**
+   * Counts one distributed operation sent to the registration's source (clause 5.2.9 timesSent, timesFailed,
+   * lastSuccess, lastFailure); nothing happens when the registration is gone meanwhile.
+   */
+  recordDistributed(tenant: string, id: string, outcome: { ok: boolean; at: string }): Promise<void>;
+  /** The tenants that have at least one registration (expired ones included). */
+  tenantsWithRegistrations(): Promise<string[]>;
+  /** Calls `onChange` after any process commits a registration write (LISTEN/NOTIFY); resolves to the unwatch. */
+  watchRegistrations(onChange: () => void): Promise<() => Promise<void>>;
 
   /**
    * Implements 5.11.2: false when the tenant has a subscription (of either kind) with that id. Queues the first

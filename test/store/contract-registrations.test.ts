@@ -97,4 +97,14 @@ forEachEngine('Registration store', (_engine, store, client) => {
     assert.equal(await rows(), 0);
     assert.equal(await store().registrations.deleteRegistration(tenant, r.id), false);
   });
+  it('recordDistributed should count successes and failures when distributed operations are sent', async () => {
+    const tenant = uniqueTenant('record');
+    const r = registration([{ propertyNames: [ATTRS[0]] }]);
+    assert.deepEqual(await store().registrations.createRegistration(tenant, r), { ok: true, value: true });
+    await store().registrations.recordDistributed(tenant, r.id, { ok: true, at: '2026-01-01T00:00:00.000Z' });
+    await store().registrations.recordDistributed(tenant, r.id, { ok: false, at: '2026-01-02T00:00:00.000Z' });
+    await store().registrations.recordDistributed(tenant, 'urn:ngsi-ld:ContextSourceRegistration:gone', { ok: true, at: '2026-01-03T00:00:00.000Z' });
+    const stored = await store().registrations.getRegistration(tenant, r.id);
+    assert.deepEqual(stored?.status, { timesSent: 2, timesFailed: 1, lastSuccess: '2026-01-01T00:00:00.000Z', lastFailure: '2026-01-02T00:00:00.000Z' });
+  });
 });

@@ -16,6 +16,10 @@ import { csourceSubscriptions, matchingSubscriptions, notices, queueCsourceNotif
 import * as rows from './rows.js';
 import { registrationFrom, registrationWhere } from './where.js';
 
+/** NOTIFY'd (at commit) by every registration write, so that each process knows which tenants have registrations. */
+const CHANNEL = 'mimosa_registrations';
+const announce = (db: SqlQueryable) => db.query(`SELECT pg_notify('${CHANNEL}', '')`);
+
 const ensureTenant = (db: SqlQueryable, tenant: string) => db.query('INSERT INTO tenants (name) VALUES ($1) ON CONFLICT DO NOTHING', [tenant]);
 
 /** The registration and the subscriptions it matches as stored now. */
@@ -43,6 +47,7 @@ export class SqlRegistrationStore implements RegistrationStore {
       const conflict = await conflictOf(tx, tenant, r);
       if (conflict !== undefined) return fail('AlreadyExists', conflict);
       await rows.insertRegistration(tx, tenant, r);
+      await announce(tx);
       await queueCsourceNotifications(tx, tenant, notices(undefined, await matched(tx, tenant, r)));
       return ok(true as const);
     });
@@ -70,9 +75,24 @@ export class SqlRegistrationStore implements RegistrationStore {
       if (conflict !== undefined) return fail('AlreadyExists', conflict);
       const before = await matched(tx, tenant, current);
       await rows.updateRegistration(tx, tenant, next);
+      await announce(tx);
       await queueCsourceNotifications(tx, tenant, notices(before, await matched(tx, tenant, next)));
       return ok(true as const);
     });
+  }
+
+  async recordDistributed(tenant: string, id: string, outcome: { ok: boolean; at: string }): Promise<void> {
+    const set = outcome.ok ? 'last_success = $3' : 'times_failed = times_failed + 1, last_failure = $3';
+    await this.db.query(`UPDATE csource_registrations SET times_sent = times_sent + 1, ${set} WHERE tenant = $1 AND id = $2`, [tenant, id, outcome.at]);
+  }
+
+  async tenantsWithRegistrations(): Promise<string[]> {
+    const found = await this.db.query<{ tenant: string }>('SELECT DISTINCT tenant FROM csource_registrations');
+    return found.map((r) => r.tenant);
+  }
+
+  watchRegistrations(onChange: () => void): Promise<() => Promise<void>> {
+    return this.db.listen(CHANNEL, onChange);
   }
 
   deleteRegistration(tenant: string, id: string): Promise<boolean> {
@@ -81,6 +101,7 @@ export class SqlRegistrationStore implements RegistrationStore {
       if (!current) return false;
       const before = await matched(tx, tenant, current);
       await rows.deleteRegistration(tx, tenant, id);
+      await announce(tx);
       await queueCsourceNotifications(tx, tenant, notices(before, undefined));
       return true;
     });
