@@ -2,7 +2,7 @@
  * Layering (STYLE.md), deny by default: every file under src/ belongs to a declared layer, and
  * dependencies point inward. core depends on nothing of ours; api never touches an engine.
  */
-const layers = ['core', 'store', 'contexts', 'api', 'notify', 'federation', 'iot', 'models', 'portal'];
+const layers = ['core', 'store', 'contexts', 'api', 'notify', 'federation', 'iot', 'models', 'portal', 'demo'];
 module.exports = {
   forbidden: [
     {
@@ -46,7 +46,7 @@ module.exports = {
     {
       name: 'inner-layers-never-import-api-or-app',
       severity: 'error',
-      from: { path: '^src/(core|store|contexts|notify|iot)/' },
+      from: { path: '^src/(core|store|contexts|notify|iot|portal)/' },
       to: { path: '^src/(api/|app\\.ts|main\\.ts)' },
     },
     {
@@ -75,6 +75,20 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/federation/' },
       to: { path: '^src/', pathNot: ['^src/federation/', '^src/core/', '^src/store/port\\.ts$'] },
+    },
+    {
+      name: 'portal-depends-on-core-and-ports',
+      comment: 'the portal server (static files, live stream) uses core and the storage port; its front end (web/) is outside src',
+      severity: 'error',
+      from: { path: '^src/portal/' },
+      to: { path: '^src/', pathNot: ['^src/portal/', '^src/core/', '^src/store/port\\.ts$'] },
+    },
+    {
+      name: 'demo-depends-on-core-and-ports',
+      comment: 'the demo city (src/demo) provisions and feeds Mimosa through its HTTP APIs (inject), like any client; app.ts wires it',
+      severity: 'error',
+      from: { path: '^src/demo/' },
+      to: { path: '^src/', pathNot: ['^src/demo/', '^src/core/', '^src/store/port\\.ts$'] },
     },
     {
       name: 'every-file-in-a-layer',

@@ -47,7 +47,7 @@ export async function startBroker(databaseUrl: string | undefined, logFile: stri
   const mqttPort = await freePort();
   const dataDir = databaseUrl === undefined ? await mkdtemp(join(tmpdir(), 'mimosa-bench-')) : undefined;
   const env: Record<string, string | undefined> = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MIMOSA_')));
-  Object.assign(env, { MIMOSA_PORT: String(port), MIMOSA_HOST: '127.0.0.1', MIMOSA_LOG_LEVEL: 'warn', MIMOSA_MQTT_PORT: String(mqttPort) });
+  Object.assign(env, { MIMOSA_PORT: String(port), MIMOSA_HOST: '127.0.0.1', MIMOSA_LOG_LEVEL: 'warn', MIMOSA_MQTT_PORT: String(mqttPort), MIMOSA_DEMO: 'off' });
   if (dataDir) env.MIMOSA_DATA_DIR = dataDir;
   else env.MIMOSA_DATABASE_URL = databaseUrl;
 

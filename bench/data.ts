@@ -4,20 +4,13 @@
  * Normalized NGSI-LD modelled on the Smart Data Models examples (../shared/smart-data-models), default vocabulary.
  */
 
+import { generator } from '../src/demo/random.js';
+
 /** A city-sized box (central Madrid, about 11 km × 11 km), [lon, lat]. */
 export const BBOX = { west: -3.75, south: 40.38, east: -3.62, north: 40.48 } as const;
 
-/** mulberry32: a small, fast, seeded PRNG; returns floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the demo city's seeded generator (src/demo/random.ts); returns floats in [0, 1). */
+export const prng = generator;
 
 const TYPES = ['ParkingSpot', 'ParkingSpot', 'ParkingSpot', 'ParkingSpot', 'AirQualityObserved', 'AirQualityObserved', 'AirQualityObserved', 'Streetlight', 'Streetlight', 'Streetlight'] as const;
 type EntityType = (typeof TYPES)[number];

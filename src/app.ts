@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { batchRoutes } from './api/batch.js';
 import { contextRoutes } from './api/contexts.js';
 import { csourceSubscriptionRoutes } from './api/csr-subscriptions.js';
@@ -16,6 +16,7 @@ import { subscriptionRoutes } from './api/subscriptions.js';
 import { temporalRoutes } from './api/temporal.js';
 import type { Config } from './config.js';
 import { createIotAgent, installIotAgent } from './iot/install.js';
+import { installDemo, isSimulatorRequest } from './demo/install.js';
 import { ContextService } from './contexts/service.js';
 import { problem, ProblemError, unwrap } from './core/problem.js';
 import { before } from './core/temporal/duration.js';
@@ -24,6 +25,7 @@ import { ModelService } from './models/service.js';
 import { EndpointPolicy, GuardedSender } from './notify/endpoint-policy.js';
 import { Notifier } from './notify/notifier.js';
 import { Senders } from './notify/senders/index.js';
+import { installPortal } from './portal/install.js';
 import type { Store } from './store/port.js';
 
 export interface AppOptions {
@@ -63,6 +65,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 8192 },
     genReqId: () => randomUUID(),
     forceCloseConnections: true,
+    // the demo city's simulator, when it sends measures in-process, would log two lines a measure
+    logController: new LogController({ disableRequestLogging: isSimulatorRequest }),
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, parseJson);
@@ -113,6 +117,10 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   app.addHook('onClose', () => presence.stop());
   app.addHook('onClose', () => deps.models.stop());
   if (iot) installIotAgent(app, iot, o.store, o.config);
+  const c = o.config;
+  const demo = { mode: c.demo, rate: c.demoRate, tenant: c.demoTenant, embedded: o.engine === 'pglite', iot: c.iot, iotPort: c.iotPort, host: c.host };
+  installDemo(app, demo, app.log);
+  if (o.config.portal) installPortal(app, { store: o.store, publicUrl: o.config.portalUrl });
   if (o.config.notifier) startNotifier(app, deps);
   startTemporalUpkeep(app, deps);
   return app;

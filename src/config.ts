@@ -68,6 +68,16 @@ export interface Config {
   readonly mqttPort: number | undefined;
   /** Shared-subscription group on the external broker: the Mimosa processes of one deployment share its messages. */
   readonly mqttGroup: string;
+  /** The demo city (src/demo): `auto` provisions it on an empty embedded store, `on` at every start, `off` only on request. */
+  readonly demo: 'auto' | 'on' | 'off';
+  /** Device messages per second the demo city's simulator publishes. */
+  readonly demoRate: number;
+  /** Tenant of the demo city; undefined: the default tenant. */
+  readonly demoTenant: string | undefined;
+  /** Whether the web portal is served at / (with its live stream and OpenAPI document). */
+  readonly portal: boolean;
+  /** Base URL other Mimosa processes reach this one at, for the portal's live feed; undefined: the address listened on. */
+  readonly portalUrl: string | undefined;
 }
 
 interface Setting {
@@ -137,10 +147,37 @@ function mqttUrl(raw: string): string {
   return v;
 }
 
+/** An http(s) base URL without query or fragment, kept without its trailing slash. */
+function baseUrl(raw: string): string {
+  const v = raw.trim().replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/\s?#]+(\/[^\s?#]*)?$/.test(v)) throw new Error('must be an http:// or https:// URL such as http://mimosa-1.internal:1026');
+  return v;
+}
+
 /** One MQTT topic level: no / + # and no whitespace. */
 function topicLevel(raw: string): string {
   const v = raw.trim();
   if (!/^[^/+#\s]{1,64}$/.test(v)) throw new Error('must be 1 to 64 characters without / + # or whitespace');
+  return v;
+}
+
+function demoMode(raw: string): 'auto' | 'on' | 'off' {
+  const v = raw.trim().toLowerCase();
+  if (v === 'auto' || v === 'on' || v === 'off') return v;
+  throw new Error('must be auto, on or off');
+}
+
+/** Messages per second: a decimal number from 0.1 to 1000 (the bounds of POST /mimosa/demo/start?rate= too). */
+function demoRate(raw: string): number {
+  const n = /^\d{1,6}(\.\d{1,6})?$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!(n >= 0.1 && n <= 1000)) throw new Error('must be a number from 0.1 to 1000');
+  return n;
+}
+
+/** A tenant name: letters, digits, `_` and `-`. */
+function tenantName(raw: string): string {
+  const v = raw.trim();
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(v)) throw new Error('must be 1 to 64 letters, digits, _ or -');
   return v;
 }
 
@@ -183,6 +220,11 @@ export const settings: readonly Setting[] = [
   { env: 'MIMOSA_MQTT_URL', key: 'mqttUrl', parse: mqttUrl, default: undefined },
   { env: 'MIMOSA_MQTT_PORT', key: 'mqttPort', parse: integer(0, 65535), default: undefined },
   { env: 'MIMOSA_MQTT_GROUP', key: 'mqttGroup', parse: topicLevel, default: 'mimosa' },
+  { env: 'MIMOSA_DEMO', key: 'demo', parse: demoMode, default: 'auto' },
+  { env: 'MIMOSA_DEMO_RATE', key: 'demoRate', parse: demoRate, default: 10 },
+  { env: 'MIMOSA_DEMO_TENANT', key: 'demoTenant', parse: tenantName, default: undefined },
+  { env: 'MIMOSA_PORTAL', key: 'portal', parse: flag, default: true },
+  { env: 'MIMOSA_PORTAL_URL', key: 'portalUrl', parse: baseUrl, default: undefined },
 ];
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };

@@ -52,7 +52,7 @@ export async function startBroker(env: Record<string, string>, name = 'broker'):
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MIMOSA_')));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...inherited, MIMOSA_LOG_LEVEL: 'info', MIMOSA_MQTT_PORT: '0', ...env, MIMOSA_PORT: String(port), MIMOSA_HOST: '127.0.0.1' },
+    env: { ...inherited, MIMOSA_LOG_LEVEL: 'info', MIMOSA_MQTT_PORT: '0', MIMOSA_DEMO: 'off', ...env, MIMOSA_PORT: String(port), MIMOSA_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

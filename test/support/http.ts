@@ -21,8 +21,8 @@ export const JSONLD_REL = 'http://www.w3.org/ns/json-ld#context';
 /** Builds the application over `store`, with configuration overrides (e.g. a small bodyLimit or batchLimit). */
 export async function buildTestApp(store: Store, overrides: Partial<Config> = {}, engine = 'pglite'): Promise<FastifyInstance> {
   // no notifier unless a suite asks for one: suites that deliver notifications run their own (test/notify);
-  // no IoT agent either (its embedded MQTT broker would listen): test/iot asks for one
-  const loaded = loadConfig({}, { logLevel: 'silent', notifier: false, iot: false, ...overrides });
+  // no IoT agent either (its embedded MQTT broker would listen): test/iot asks for one; no demo city (test/demo asks)
+  const loaded = loadConfig({}, { logLevel: 'silent', notifier: false, iot: false, demo: 'off', ...overrides });
   if (!loaded.ok) throw new Error(`test configuration is invalid: ${loaded.errors.join('; ')}`);
   const app = await buildApp({ config: loaded.config, store, engine, logger: false });
   await app.ready();
