@@ -6,8 +6,9 @@ import { problem, ProblemError, raise, toProblemDetails, type Problem, type Resu
 import type { RequestContext } from '../core/request.js';
 import type { EntityTx } from '../store/port.js';
 import { requestContext, requireTenant, type ApiDeps } from './deps.js';
+import { forwardBatch, type BatchEntry } from './federated-batch.js';
 import { batchItemContext, bodyContext } from './ld.js';
-import { queryOf, representationOf } from './params.js';
+import { boolParam, queryOf, representationOf } from './params.js';
 
 const B = '/ngsi-ld/v1/entityOperations';
 
@@ -20,7 +21,7 @@ class BatchResult {
   }
 }
 
-type Parsed<T> = { index: number; id: string; value: T };
+type Parsed<T> = BatchEntry<T>;
 
 function bodyArray(req: FastifyRequest, deps: ApiDeps): unknown[] {
   const body = req.body;
@@ -57,7 +58,7 @@ async function parseAll<T>(
       const r = parse(item, ld.tm);
       if (!r.ok) result.fail(idGuess(item), r.problem);
       else if (r.value.id === undefined) result.fail('', problem('BadRequestData', `Entity at index ${index} has no id`));
-      else out.push({ index, id: r.value.id, value: r.value });
+      else out.push({ index, id: r.value.id, value: r.value, raw: item, tm: ld.tm });
     } catch (e) {
       if (!(e instanceof ProblemError)) throw e;
       result.fail(idGuess(item), e.problem);
@@ -128,13 +129,13 @@ export function batchRoutes(app: FastifyInstance, deps: ApiDeps): void {
   // Implements 5.6.7 Batch Entity Creation.
   app.post(`${B}/create`, async (req, reply) => {
     const rc = requestContext(req, reply);
-    queryOf(req, ['local']);
+    const local = boolParam('local', queryOf(req, ['local']).local);
     const items = bodyArray(req, deps);
     const result = new BatchResult();
     const now = deps.now();
     const parsed = await parseAll<Entity>(req, deps, items, result, (item, tm) => parseEntity(item, tm, now));
     const seen = new Set<string>();
-    const unique = parsed.filter((p) => {
+    const once = parsed.filter((p) => {
       if (seen.has(p.id)) {
         result.fail(p.id, problem('AlreadyExists', `Entity ${p.id} appears more than once in the batch`));
         return false;
@@ -142,6 +143,8 @@ export function batchRoutes(app: FastifyInstance, deps: ApiDeps): void {
       seen.add(p.id);
       return true;
     });
+    const fwd = await forwardBatch(req, deps, rc, { operation: 'createBatch', path: '/entityOperations/create', local }, once);
+    const unique = fwd ? fwd.here : once;
     const checks = deps.models.writeChecks(rc.tenant);
     const conforming = unique.filter((p) => {
       const refusal = checks.refusal(p.value);
@@ -156,6 +159,7 @@ export function batchRoutes(app: FastifyInstance, deps: ApiDeps): void {
       }
       await checks.record(inserted);
     }
+    await fwd?.finish(result);
     return send(reply, result, () => reply.code(201).type('application/json').send(result.success));
   });
 
@@ -169,7 +173,10 @@ export function batchRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const items = bodyArray(req, deps);
     const result = new BatchResult();
     const now = deps.now();
-    const parsed = await parseAll<Entity>(req, deps, items, result, (item, tm) => parseEntity(item, tm, now));
+    const all = await parseAll<Entity>(req, deps, items, result, (item, tm) => parseEntity(item, tm, now));
+    const how = { operation: 'upsertBatch' as const, path: '/entityOperations/upsert', params: new URLSearchParams({ options: mode }), local: boolParam('local', q.local) };
+    const fwd = await forwardBatch(req, deps, rc, how, all);
+    const parsed = fwd ? fwd.here : all;
     let created: Entity[] = [];
     if (parsed.length) {
       const checks = deps.models.writeChecks(rc.tenant);
@@ -185,6 +192,7 @@ export function batchRoutes(app: FastifyInstance, deps: ApiDeps): void {
       );
       await checks.record();
     }
+    await fwd?.finish(result);
     return send(reply, result, () =>
       created.length ? reply.code(201).type('application/json').send(created.map((e) => e.id)) : reply.code(204).send(),
     );
@@ -198,8 +206,11 @@ export function batchRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const items = bodyArray(req, deps);
     const result = new BatchResult();
     const now = deps.now();
-    const parsed = await parseAll<EntityFragment>(req, deps, items, result, (item, tm) => parseFragment(item, tm, now, { allowNull: false }));
+    const all = await parseAll<EntityFragment>(req, deps, items, result, (item, tm) => parseFragment(item, tm, now, { allowNull: false }));
     await requireTenant(deps, rc);
+    const params = noOverwrite ? new URLSearchParams({ options: 'noOverwrite' }) : undefined;
+    const fwd = await forwardBatch(req, deps, rc, { operation: 'updateBatch', path: '/entityOperations/update', params, local: boolParam('local', q.local) }, all);
+    const parsed = fwd ? fwd.here : all;
     if (parsed.length) {
       const checks = deps.models.writeChecks(rc.tenant);
       await inTx(deps, rc, (tx) =>
@@ -214,30 +225,34 @@ export function batchRoutes(app: FastifyInstance, deps: ApiDeps): void {
       );
       await checks.record();
     }
+    await fwd?.finish(result);
     return send(reply, result, () => reply.code(204).send());
   });
 
   // Implements 5.6.20 Batch Entity Merge.
   app.post(`${B}/merge`, async (req, reply) => {
     const rc = requestContext(req, reply);
-    queryOf(req, ['local']);
+    const local = boolParam('local', queryOf(req, ['local']).local);
     const items = bodyArray(req, deps);
     const result = new BatchResult();
     const now = deps.now();
-    const parsed = await parseAll<EntityFragment>(req, deps, items, result, (item, tm) => parseFragment(item, tm, now, { allowNull: true }));
+    const all = await parseAll<EntityFragment>(req, deps, items, result, (item, tm) => parseFragment(item, tm, now, { allowNull: true }));
     await requireTenant(deps, rc);
+    const fwd = await forwardBatch(req, deps, rc, { operation: 'mergeBatch', path: '/entityOperations/merge', local }, all);
+    const parsed = fwd ? fwd.here : all;
     if (parsed.length) {
       const checks = deps.models.writeChecks(rc.tenant);
       await inTx(deps, rc, (tx) => changeExisting(tx, parsed, result, (cur, f) => mergeEntity(cur, f, now), () => undefined, (e) => checks.refusal(e)));
       await checks.record();
     }
+    await fwd?.finish(result);
     return send(reply, result, () => reply.code(204).send());
   });
 
   // Implements 5.6.10 Batch Entity Delete.
   app.post(`${B}/delete`, async (req, reply) => {
     const rc = requestContext(req, reply);
-    queryOf(req, ['local']);
+    const local = boolParam('local', queryOf(req, ['local']).local);
     const items = bodyArray(req, deps);
     const result = new BatchResult();
     const ids: string[] = [];
@@ -246,6 +261,8 @@ export function batchRoutes(app: FastifyInstance, deps: ApiDeps): void {
       else ids.push(item);
     }
     await requireTenant(deps, rc);
+    const entries = [...new Set(ids)].map((id, index) => ({ index, id, value: id, raw: id }));
+    const fwd = await forwardBatch(req, deps, rc, { operation: 'deleteBatch', path: '/entityOperations/delete', local }, entries);
     if (ids.length) {
       const deleted = await inTx(deps, rc, (tx) => tx.delete([...new Set(ids)]));
       const reported = new Set<string>();
@@ -255,6 +272,7 @@ export function batchRoutes(app: FastifyInstance, deps: ApiDeps): void {
         reported.add(id);
       }
     }
+    await fwd?.finish(result);
     return send(reply, result, () => reply.code(204).send());
   });
 }

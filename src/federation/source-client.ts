@@ -52,13 +52,16 @@ export function isLoop(via: string | undefined, self: string): boolean {
   return via !== undefined && via.split(',').some((hop) => hop.trim().split(/\s+/)[1] === self);
 }
 
+const hasContext = (x: unknown): boolean => typeof x === 'object' && x !== null && '@context' in x;
+
 function headersOf(r: ContextSourceRegistration, f: Forwarding, body: unknown): Record<string, string> {
   const h: Record<string, string> = { accept: 'application/json', via: viaOf(f) };
   for (const kv of r.contextSourceInfo ?? []) h[kv.key.toLowerCase()] = kv.value;
   const tenant = r.tenant ?? (f.tenant === '' ? undefined : f.tenant);
   if (tenant) h['ngsild-tenant'] = tenant;
-  // a body carrying its @context is JSON-LD, and then a Link header is not allowed (clause 6.3.5)
-  const ldBody = typeof body === 'object' && body !== null && '@context' in body;
+  // a body carrying its @context is JSON-LD, and then a Link header is not allowed (clause 6.3.5); so is a batch
+  // whose entities carry theirs
+  const ldBody = Array.isArray(body) ? body.some(hasContext) : hasContext(body);
   if (f.link && !ldBody) h.link = f.link;
   if (body !== undefined) h['content-type'] = ldBody ? 'application/ld+json' : 'application/json';
   return h;

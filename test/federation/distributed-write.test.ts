@@ -7,17 +7,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { brokerPair, createEntity, CSR, fakeSource, localEntity, registerSource, uniqueType } from '../support/federation.js';
+import { brokerPair, createEntity, registerForType as registerType, CSR, fakeSource, localEntity, registerSource, uniqueType } from '../support/federation.js';
 import { ENTITIES, entityUrl, send, uniqueId } from '../support/http.js';
 
 const prop = (value: unknown) => ({ type: 'Property', value });
 
-/** A registration of B's endpoint at A for every entity of `type` (all attributes unless `attrs` narrows them). */
-function registerType(app: FastifyInstance, endpoint: string, type: string, mode: string, operations: string[], attrs?: string[]): Promise<string> {
-  const info: Record<string, unknown> = { entities: [{ type }] };
-  if (attrs) info.propertyNames = attrs;
-  return registerSource(app, { endpoint, mode, operations, information: [info] });
-}
 
 /** An exclusive registration must name the entity by id and its attributes (clause 4.3.6.2). */
 function registerExclusive(app: FastifyInstance, endpoint: string, id: string, type: string, attrs: string[], operations: string[]): Promise<string> {

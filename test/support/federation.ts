@@ -91,6 +91,13 @@ export async function registerSource(app: FastifyInstance, members: Record<strin
   return id;
 }
 
+/** A registration at `app` of `endpoint` for every entity of `type` (all attributes unless `attrs` narrows them). */
+export function registerForType(app: FastifyInstance, endpoint: string, type: string, mode: string, operations: string[], attrs?: string[]): Promise<string> {
+  const info: Record<string, unknown> = { entities: [{ type }] };
+  if (attrs) info.propertyNames = attrs;
+  return registerSource(app, { endpoint, mode, operations, information: [info] });
+}
+
 export async function createEntity(app: FastifyInstance, entity: Record<string, unknown>): Promise<void> {
   const res = await send(app, 'POST', `${ENTITIES}?local=true`, entity);
   assert.equal(res.statusCode, 201, res.body);
