@@ -26,15 +26,18 @@ interface ClaimedRow {
  * worker has room for; the throttling window of each claimed throttled subscription starts now. A row waits while
  * an earlier row of its subscription is not due (a retry's backoff): otherwise a later change overtakes the retry
  * and the receiver ends with the older state (test/notify/delivery-guarantees.test.ts, order with a retry).
+ * One instant rules the whole claim (statement_timestamp, not clock_timestamp, which moves while the statement
+ * runs): otherwise a retry that falls due between the look-ahead and this check is neither claimed nor holding
+ * back its successor, and the successor overtakes it.
  */
 const CLAIMABLE = `
-  o.due_at <= clock_timestamp() AND (o.lease_until IS NULL OR o.lease_until <= clock_timestamp())
+  o.due_at <= statement_timestamp() AND (o.lease_until IS NULL OR o.lease_until <= statement_timestamp())
   AND NOT EXISTS (SELECT 1 FROM notification_outbox AS p WHERE p.tenant = o.tenant AND p.subscription_id = o.subscription_id
-    AND p.id < o.id AND p.due_at > clock_timestamp())
+    AND p.id < o.id AND p.due_at > statement_timestamp())
   AND NOT (o.endpoint = ANY($3::text[]))
-  AND s.active AND (s.expires_at IS NULL OR s.expires_at > clock_timestamp())
-  AND (s.throttled_until IS NULL OR s.throttled_until <= clock_timestamp())
-  AND (s.blocked_until IS NULL OR s.blocked_until <= clock_timestamp())`;
+  AND s.active AND (s.expires_at IS NULL OR s.expires_at > statement_timestamp())
+  AND (s.throttled_until IS NULL OR s.throttled_until <= statement_timestamp())
+  AND (s.blocked_until IS NULL OR s.blocked_until <= statement_timestamp())`;
 
 /** How far ahead of the due order one claim looks for rows of endpoints that are not saturated. */
 const WINDOW = 256;
@@ -49,7 +52,7 @@ const CLAIM = `
 WITH ahead AS (
   SELECT o.id, row_number() OVER (PARTITION BY o.endpoint ORDER BY o.due_at, o.id) AS rank
   FROM (SELECT id, endpoint, due_at FROM notification_outbox
-        WHERE due_at <= clock_timestamp() AND (lease_until IS NULL OR lease_until <= clock_timestamp())
+        WHERE due_at <= statement_timestamp() AND (lease_until IS NULL OR lease_until <= statement_timestamp())
           AND NOT (endpoint = ANY($3::text[]))
         ORDER BY due_at, id LIMIT ${WINDOW}) AS o
 ), due AS (
@@ -64,7 +67,7 @@ WITH ahead AS (
   FOR NO KEY UPDATE OF s SKIP LOCKED
 )
 UPDATE notification_outbox AS o
-SET lease_until = clock_timestamp() + $4 * interval '1 millisecond', leased_by = $1
+SET lease_until = statement_timestamp() + $4 * interval '1 millisecond', leased_by = $1
 FROM due, subscriptions AS s
 WHERE o.id = due.id AND s.tenant = o.tenant AND s.id = o.subscription_id
 RETURNING o.id::text AS id, o.tenant, o.subscription_id, o.reason, o.changes, o.attempts, o.created_at, s.doc, s.throttling`;
