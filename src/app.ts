@@ -118,7 +118,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   app.addHook('onClose', () => deps.models.stop());
   if (iot) installIotAgent(app, iot, o.store, o.config);
   const c = o.config;
-  const demo = { mode: c.demo, rate: c.demoRate, tenant: c.demoTenant, embedded: o.engine === 'pglite', iot: c.iot, iotPort: c.iotPort, host: c.host };
+  const demo = { mode: c.demo, rate: c.demoRate, tenant: c.demoTenant, embedded: o.engine === 'pglite', historyHours: c.demoHistoryHours, iot: c.iot, iotPort: c.iotPort, host: c.host };
   installDemo(app, demo, app.log);
   if (o.config.portal) installPortal(app, { store: o.store, publicUrl: o.config.portalUrl });
   if (o.config.notifier) startNotifier(app, deps);

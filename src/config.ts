@@ -74,6 +74,8 @@ export interface Config {
   readonly demoRate: number;
   /** Tenant of the demo city; undefined: the default tenant. */
   readonly demoTenant: string | undefined;
+  /** Hours of history the demo city's sensors get when it is first provisioned; 0: none. */
+  readonly demoHistoryHours: number;
   /** Whether the web portal is served at / (with its live stream and OpenAPI document). */
   readonly portal: boolean;
   /** Base URL other Mimosa processes reach this one at, for the portal's live feed; undefined: the address listened on. */
@@ -223,6 +225,7 @@ export const settings: readonly Setting[] = [
   { env: 'MIMOSA_DEMO', key: 'demo', parse: demoMode, default: 'auto' },
   { env: 'MIMOSA_DEMO_RATE', key: 'demoRate', parse: demoRate, default: 10 },
   { env: 'MIMOSA_DEMO_TENANT', key: 'demoTenant', parse: tenantName, default: undefined },
+  { env: 'MIMOSA_DEMO_HISTORY_HOURS', key: 'demoHistoryHours', parse: integer(0, 24 * 31), default: 48 },
   { env: 'MIMOSA_PORTAL', key: 'portal', parse: flag, default: true },
   { env: 'MIMOSA_PORTAL_URL', key: 'portalUrl', parse: baseUrl, default: undefined },
 ];

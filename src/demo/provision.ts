@@ -3,11 +3,14 @@
  * entities by batch creation (clause 5.6.7; one transaction per batch of 100), then the IoT agent's config groups and
  * devices (FIWARE provisioning API). It is idempotent: what exists already is left as it is (an entity is never
  * overwritten, so a restart keeps the readings and history gathered so far), and only what is missing is created.
+ * The entities it creates get their recent past too (src/demo/history.ts): only those, so a restart writes no
+ * history twice.
  */
 import { problem, type Problem, type Result } from '../core/problem.js';
 import type { Thing } from './catalogue.js';
 import type { Call } from './client.js';
 import { deviceOf, entityOf, groupsOf, zonesOf } from './documents.js';
+import { writeHistory } from './history.js';
 import type { Moment } from './readings.js';
 
 type Json = Record<string, unknown>;
@@ -15,6 +18,8 @@ type Json = Record<string, unknown>;
 /** What one provisioning created (zero everywhere when the city was there already). */
 export interface ProvisionReport {
   entities: number;
+  /** Attribute instances of the history written for the entities created. */
+  history: number;
   groups: number;
   devices: number;
 }
@@ -31,19 +36,22 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-/** Creates the entities that do not exist yet; an entity that exists is an AlreadyExists error of the batch, and is fine. */
-async function createEntities(call: Call, tenant: string | undefined, entities: Json[]): Promise<Result<number>> {
-  let created = 0;
+/**
+ * Creates the entities that do not exist yet; an entity that exists is an AlreadyExists error of the batch, and is
+ * fine. Returns the ids created.
+ */
+async function createEntities(call: Call, tenant: string | undefined, entities: Json[]): Promise<Result<Set<string>>> {
+  const created = new Set<string>();
   for (const batch of chunks(entities)) {
     const r = await call('POST', '/ngsi-ld/v1/entityOperations/create', batch, tenant);
     if (r.status === 201) {
-      created += batch.length;
+      for (const e of batch) created.add(String(e.id));
       continue;
     }
     const body = r.json as { success?: string[]; errors?: Array<{ error: { type: string } }> } | undefined;
     const other = r.status === 207 ? body?.errors?.find((e) => e.error.type !== `${ERRORS}AlreadyExists`) : r.json;
     if (other !== undefined) return { ok: false, problem: refused('batch entity creation', r.status, other) };
-    created += body?.success?.length ?? 0;
+    for (const id of body?.success ?? []) created.add(id);
   }
   return { ok: true, value: created };
 }
@@ -71,16 +79,26 @@ async function createDevices(call: Call, tenant: string | undefined, things: rea
 }
 
 /**
- * Provisions what is missing of the city: entities (with readings at `m`) through `api.ngsi`, then config groups and
- * devices through `api.iot` when the IoT agent runs.
+ * Provisions what is missing of the city: entities (with readings at `m`, and those created with the `historyHours`
+ * before it) through `api.ngsi`, then config groups and devices through `api.iot` when the IoT agent runs.
  */
-export async function provisionCity(api: { ngsi: Call; iot?: Call }, tenant: string | undefined, things: readonly Thing[], m: Moment): Promise<Result<ProvisionReport>> {
+export async function provisionCity(
+  api: { ngsi: Call; iot?: Call },
+  tenant: string | undefined,
+  things: readonly Thing[],
+  m: Moment,
+  historyHours = 0,
+): Promise<Result<ProvisionReport>> {
   const entities = await createEntities(api.ngsi, tenant, [...zonesOf(things), ...things.map((t) => entityOf(t, m))]);
   if (!entities.ok) return entities;
-  if (!api.iot) return { ok: true, value: { entities: entities.value, groups: 0, devices: 0 } };
+  const created = things.filter((t) => entities.value.has(t.entityId));
+  const history = await writeHistory(api.ngsi, tenant, created, m.at, historyHours, m.seed);
+  if (!history.ok) return history;
+  const report = { entities: entities.value.size, history: history.value };
+  if (!api.iot) return { ok: true, value: { ...report, groups: 0, devices: 0 } };
   const groups = await createGroups(api.iot, tenant);
   if (!groups.ok) return groups;
   const devices = await createDevices(api.iot, tenant, things);
   if (!devices.ok) return devices;
-  return { ok: true, value: { entities: entities.value, groups: groups.value, devices: devices.value } };
+  return { ok: true, value: { ...report, groups: groups.value, devices: devices.value } };
 }

@@ -21,6 +21,8 @@ export interface DemoSettings {
   tenant: string | undefined;
   /** Whether the store is the embedded engine (`auto` provisions only there). */
   embedded: boolean;
+  /** Hours of history the entities get when the city is first provisioned (0: none). */
+  historyHours: number;
 }
 
 export interface Log {
@@ -90,8 +92,13 @@ export class DemoCity {
 
   /** Creates what is missing of the city (entities, and the IoT agent's groups and devices when it runs). */
   async #provision(): Promise<Result<ProvisionReport>> {
-    const r = await provisionCity(this.api, this.s.tenant, this.things, moment(this.now(), SEED));
-    if (r.ok) this.#provisioned = true;
+    const started = Date.now();
+    const r = await provisionCity(this.api, this.s.tenant, this.things, moment(this.now(), SEED), this.s.historyHours);
+    if (!r.ok) return r;
+    this.#provisioned = true;
+    const { entities, history } = r.value;
+    const ms = Date.now() - started;
+    if (entities > 0) this.log.info({ entities, history, ms }, `demo city: provisioned ${entities} entities with ${history} attribute instances of history in ${ms} ms`);
     return r;
   }
 

@@ -23,7 +23,7 @@ function fake(answers: Record<string, Answer>): { call: Call; seen: string[] } {
   return { call, seen };
 }
 
-const settings = (o: Partial<DemoSettings> = {}): DemoSettings => ({ mode: 'auto', rate: 10, tenant: undefined, embedded: true, ...o });
+const settings = (o: Partial<DemoSettings> = {}): DemoSettings => ({ mode: 'auto', rate: 10, tenant: undefined, embedded: true, historyHours: 0, ...o });
 const writes = (seen: string[]) => seen.filter((s) => s.startsWith('POST'));
 
 describe('demo city at start', () => {

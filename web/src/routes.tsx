@@ -23,7 +23,7 @@ export const NAV: [string, string][] = [
 export function pageFor(r: string): { title: string; view: ComponentChild } {
   const path = r.split('?')[0];
   const q = queryOf(r);
-  if (path === '/') return { title: 'City map', view: <MapPage /> };
+  if (path === '/') return { title: 'City map', view: <MapPage focus={q.get('focus') ?? undefined} /> };
   if (path === '/explore') return { title: 'Entity explorer', view: <Explorer query={q} /> };
   if (path.startsWith('/entity/')) {
     const id = decodeURIComponent(path.slice('/entity/'.length));

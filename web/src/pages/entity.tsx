@@ -101,6 +101,12 @@ export function EntityPage({ id }: { id: string }) {
           <p>
             Type <strong>{[normalized.type].flat().join(', ')}</strong> ·{' '}
             <a href={url}>this entity in the NGSI-LD API</a> · <a href={`${NGSI}/temporal/entities/${encodeURIComponent(id)}?lastN=20`}>its temporal evolution</a>
+            {kv.location !== undefined && (
+              <>
+                {' '}
+                · <a href={`/?focus=${encodeURIComponent(id)}`} data-page>on the map</a>
+              </>
+            )}
           </p>
           <AttributeTable entity={normalized} />
           <History id={id} attributes={numericAttributes(kv)} />

@@ -1,7 +1,8 @@
 /**
  * The city map: every located entity of the tenant, coloured by its state (state.ts), clustered when dense, kept
  * up to date by the live stream. No tile server: the basemap is the demo city's street axes when Mimosa serves
- * them, else a grid over the entities' extent (basemap.ts).
+ * them, else a grid over the entities' extent (basemap.ts). `?focus=<id>` opens it zoomed in on one entity, drawn
+ * alone (the entity page links to it).
  */
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
@@ -105,7 +106,7 @@ function describe(e: KeyValues): string {
   return lookOf(e).label;
 }
 
-export function MapPage() {
+export function MapPage({ focus }: { focus?: string }) {
   const box = useRef<HTMLDivElement>(null);
   const mapRef = useRef<{ map: L.Map; layer: L.LayerGroup; entities: Map<string, KeyValues>; redraw: () => void }>(undefined);
   const [count, setCount] = useState<number | undefined>(undefined);
@@ -144,10 +145,12 @@ export function MapPage() {
       for (const e of all) if (positionOf(e)) m.entities.set(e.id, e);
       setCount(m.entities.size);
       await drawBasemap(m.map, [...m.entities.values()].map(positionOf) as [number, number][]);
+      const focused = focus === undefined ? undefined : m.entities.get(focus);
+      if (focused) m.map.setView(positionOf(focused)!, NO_CLUSTER_ZOOM);
       m.redraw();
     })().catch((e: Error) => setError(e.message));
     return () => void (stale = true);
-  }, [epoch, t]);
+  }, [epoch, t, focus]);
 
   const onChanges = useCallback((list: KeyValues[]) => {
     const m = mapRef.current;
