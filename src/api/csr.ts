@@ -25,7 +25,7 @@ import { negotiate, type MediaType } from './negotiate.js';
 import { pageLinks, pageParams, queryOf } from './params.js';
 import { checkPatchTarget } from './patch.js';
 import { selectionOfParams } from './selection.js';
-import { send, sysAttrsOf } from './subscriptions.js';
+import { allowedEndpoint, send, sysAttrsOf } from './subscriptions.js';
 
 const R = '/ngsi-ld/v1/csourceRegistrations';
 export const OFFERS: readonly MediaType[] = ['application/json', 'application/ld+json'];
@@ -84,11 +84,7 @@ function merge(r: ContextSourceRegistration, patch: RegistrationPatch): ContextS
   return merged;
 }
 
-/** MIMOSA_NOTIFICATION_DENY guards distributed operations too: a denied endpoint is a 400 before anything is stored. */
-function allowedSource(deps: ApiDeps, uri: string): void {
-  const why = deps.endpointPolicy.deniedUri(uri);
-  if (why !== undefined) raise('BadRequestData', `ContextSourceRegistration endpoint ${uri.slice(0, 200)} is not allowed: ${why}`);
-}
+const SOURCE_ENDPOINT = 'ContextSourceRegistration endpoint';
 
 export function registrationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const store = deps.store.registrations;
@@ -101,7 +97,8 @@ export function registrationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const ld = await bodyContext(req, req.body, deps.contexts);
     const draft = unwrap(parseRegistration(req.body, ld.tm, now));
     const reg: ContextSourceRegistration = { ...draft, id: draft.id ?? `urn:ngsi-ld:ContextSourceRegistration:${randomUUID()}` };
-    allowedSource(deps, reg.endpoint);
+    // MIMOSA_NOTIFICATION_DENY guards distributed operations too
+    allowedEndpoint(deps, reg.endpoint, SOURCE_ENDPOINT);
     // Registering creates the tenant, like creating an entity (clause 6.3.14).
     unwrap(await store.createRegistration(rc.tenant, reg));
     deps.federation.presence.registered(rc.tenant);
@@ -143,7 +140,7 @@ export function registrationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const now = deps.now();
     const ld = await bodyContext(req, req.body, deps.contexts);
     const patch = unwrap(parseRegistrationPatch(req.body, ld.tm, now));
-    if (patch.endpoint !== undefined) allowedSource(deps, patch.endpoint);
+    if (patch.endpoint !== undefined) allowedEndpoint(deps, patch.endpoint, SOURCE_ENDPOINT);
     checkPatchTarget('ContextSourceRegistration', id, patch, now);
     await requireTenant(deps, rc);
     const updated = await store.updateRegistration(rc.tenant, id, (r) => merge(r, patch));

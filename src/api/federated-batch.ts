@@ -12,6 +12,7 @@ import type { RequestContext } from '../core/request.js';
 import { planBatch, sendBatches, type SourceFailure } from '../federation/batch.js';
 import { bodyFor } from '../federation/write.js';
 import type { ApiDeps } from './deps.js';
+import { pick } from './entity-params.js';
 import { forwardable, header } from './federated.js';
 
 /** One parsed entity of a batch, with what forwarding needs: the element as received and its @context. */
@@ -87,8 +88,7 @@ export async function forwardBatch<T extends WithAttrs | string>(
 function restrict<T extends WithAttrs | string>(e: BatchEntry<T>, keep: ReadonlySet<string>): BatchEntry<T> {
   if (typeof e.value === 'string') return e;
   const v = e.value as WithAttrs;
-  const attrs = Object.fromEntries(Object.entries(v.attrs).filter(([a]) => keep.has(a)));
-  return { ...e, value: { ...v, attrs } as T };
+  return { ...e, value: { ...v, attrs: pick(v.attrs, keep) } as T };
 }
 
 /** Folds the sources' outcomes into the local result (see the module comment). */
@@ -96,16 +96,13 @@ function fold(result: BatchOutcome, failed: Map<string, SourceFailure>, written:
   // an entity not held here that a source wrote is a success, not the local 404
   const proxied = result.errors.filter((e) => e.error.status === 404 && written.has(e.entityId) && !failed.has(e.entityId));
   for (const e of proxied) result.errors.splice(result.errors.indexOf(e), 1);
-  const succeeded = [...result.success, ...proxied.map((e) => e.entityId), ...onlyThere.filter((id) => !failed.has(id))];
+  // every entity done here or only there succeeds, unless a source failed it (and no local error says so already)
+  const candidates = new Set([...result.success, ...proxied.map((e) => e.entityId), ...onlyThere]);
   const failedHere = new Set(result.errors.map((e) => e.entityId));
   result.success.length = 0;
-  for (const id of new Set(succeeded)) {
+  for (const id of candidates) {
     const why = failed.get(id);
     if (why === undefined) result.success.push(id);
     else if (!failedHere.has(id)) result.fail(id, problemOf(why));
-  }
-  for (const id of onlyThere) {
-    const why = failed.get(id);
-    if (why !== undefined) result.fail(id, problemOf(why));
   }
 }

@@ -73,10 +73,13 @@ export function hasBodyContext(body: unknown): boolean {
 }
 
 /** Clause 5.8.2: the fragment's members replace the stored ones (notification as a whole); the rules re-run. */
-/** MIMOSA_NOTIFICATION_DENY (notify/endpoint-policy.ts): a denied receiver is a 400 before anything is stored. */
-export function allowedEndpoint(deps: ApiDeps, uri: string): void {
+/**
+ * MIMOSA_NOTIFICATION_DENY (notify/endpoint-policy.ts): a denied receiver, or context source (`what` names the
+ * member), is a 400 before anything is stored.
+ */
+export function allowedEndpoint(deps: ApiDeps, uri: string, what = 'Subscription notification.endpoint.uri'): void {
   const why = deps.endpointPolicy.deniedUri(uri);
-  if (why !== undefined) raise('BadRequestData', `Subscription notification.endpoint.uri ${uri.slice(0, 200)} is not allowed: ${why}`);
+  if (why !== undefined) raise('BadRequestData', `${what} ${uri.slice(0, 200)} is not allowed: ${why}`);
 }
 
 export function merge(s: Subscription, patch: SubscriptionPatch, context: unknown[] | undefined): Subscription {
