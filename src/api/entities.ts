@@ -61,8 +61,7 @@ export function entityRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const outcome = await runWrite(req, deps, rc, ld.tm, w, async (keep) => {
       const part = { ...entity, attrs: pick(entity.attrs, keep) };
       checks.enforce(part);
-      const inserted = await deps.store.write(rc.tenant, (tx) => tx.insert([part]));
-      if (!inserted.has(entity.id)) raise('AlreadyExists', `Entity ${entity.id} already exists`);
+      if (!(await deps.store.create(rc.tenant, part))) raise('AlreadyExists', `Entity ${entity.id} already exists`);
       await checks.record();
       return { updated: [...keep], notUpdated: [] };
     });

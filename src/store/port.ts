@@ -274,6 +274,11 @@ export interface Outbox {
 export interface EntityStore {
   /** Runs fn in one transaction of the tenant, creating the tenant if it does not exist yet. */
   write<T>(tenant: string, fn: (tx: EntityTx) => Promise<T>): Promise<T>;
+  /**
+   * Creates one entity unless one with its id exists (clause 5.6.1); resolves to whether it was created.
+   * Concurrent creates of a tenant may share a transaction (store/create-batcher.ts), each with its own outcome.
+   */
+  create(tenant: string, entity: Entity): Promise<boolean>;
   getEntity(tenant: string, id: string): Promise<Entity | undefined>;
   queryEntities(tenant: string, query: EntityQuery): Promise<EntityQueryResult>;
   tenantExists(tenant: string): Promise<boolean>;

@@ -1,5 +1,6 @@
 import type { Attribute, Entity } from '../core/entity/model.js';
 import type { Subscription } from '../core/subscription/model.js';
+import { CreateBatcher } from './create-batcher.js';
 import { deleteEntities, insertEntities, lockEntities, updateEntities } from './entity-rows.js';
 import { translateDbError } from './errors.js';
 import { SqlIotStore } from './iot/rows.js';
@@ -31,6 +32,7 @@ import type {
   TemporalScope,
 } from './port.js';
 import { SqlParams } from './sql-params.js';
+import { nearOrderSql } from './query/geo-sql.js';
 import { selectionSql } from './query/where.js';
 import { Statistics } from './statistics.js';
 import { ChangeJournal, queueNotifications } from './subscriptions/match.js';
@@ -113,6 +115,8 @@ class SqlStore implements Store {
 
   readonly #temporal: SqlTemporalStore;
 
+  readonly #creates = new CreateBatcher((tenant, entities) => this.write(tenant, (tx) => tx.insert(entities)));
+
   constructor(
     private readonly db: SqlClient,
     private readonly recording: RecordingOptions,
@@ -147,6 +151,10 @@ class SqlStore implements Store {
     this.#statistics.wrote(rows);
     this.#temporal.wrote(instances);
     return result;
+  }
+
+  create(tenant: string, entity: Entity): Promise<boolean> {
+    return this.#creates.insert(tenant, entity);
   }
 
   // Temporal evolution (clauses 5.6.11–5.6.16, 5.7.3, 5.7.4): see store/temporal/.
@@ -223,7 +231,8 @@ class SqlStore implements Store {
     const filterParams = [...p.values];
     const entities: Entity[] = [];
     if (query.limit > 0) {
-      const page = `SELECT e.doc FROM entities AS e WHERE ${where} ORDER BY e.id LIMIT ${p.add(query.limit)} OFFSET ${p.add(query.offset)}`;
+      const order = nearOrderSql(query.geo, p, 'e') ?? 'e.id';
+      const page = `SELECT e.doc FROM entities AS e WHERE ${where} ORDER BY ${order} LIMIT ${p.add(query.limit)} OFFSET ${p.add(query.offset)}`;
       for (const r of await this.db.query<{ doc: Entity }>(page, p.values)) entities.push(r.doc);
     }
     if (!query.count) return { entities };

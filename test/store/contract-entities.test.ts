@@ -149,6 +149,39 @@ forEachEngine('Store contract: entity rows', (_engine, store) => {
     assert.deepEqual(await store().getEntity(t, 'urn:bulk:04321'), many[4321]);
   });
 
+  it('create should give each concurrent create its own outcome when they share transactions', async () => {
+    const t = tenant();
+    const ids = Array.from({ length: 40 }, (_, i) => `urn:c:${i % 30}`);
+    const outcomes = await Promise.all(ids.map((id, i) => store().create(t, entity(id, { [`${V}n`]: prop(i) }))));
+    // Ten ids come twice, in concurrent creates: exactly one of the two creates the entity, and what is stored
+    // is what that one wrote.
+    for (let k = 0; k < 30; k++) {
+      const mine = ids.flatMap((id, i) => (id === `urn:c:${k}` ? [i] : []));
+      const winners = mine.filter((i) => outcomes[i]);
+      assert.equal(winners.length, 1, `urn:c:${k}`);
+      assert.deepEqual(await store().getEntity(t, `urn:c:${k}`), entity(`urn:c:${k}`, { [`${V}n`]: prop(winners[0]) }));
+    }
+    const { count } = await store().queryEntities(t, { limit: 0, offset: 0, count: true });
+    assert.equal(count, 30);
+  });
+
+  it('create should fail only the create the database refuses when it shares a transaction with others', async () => {
+    const t = tenant();
+    // PostgreSQL's jsonb refuses the NUL character: a data error of one row fails the whole shared statement.
+    const bad = entity('urn:c:bad', { [`${V}s`]: prop('a\u0000b') });
+    // Twelve at once: the first few start transactions of their own, the rest (the bad one among them) share one.
+    const good = Array.from({ length: 11 }, (_, i) => entity(`urn:c:${String(i).padStart(2, '0')}`));
+    const all = [...good.slice(0, 9), bad, ...good.slice(9)];
+    const settled = await Promise.allSettled(all.map((e) => store().create(t, e)));
+    assert.deepEqual(
+      settled.map((s) => s.status),
+      all.map((e) => (e === bad ? 'rejected' : 'fulfilled')),
+    );
+    assert.ok(settled.every((s) => s.status === 'rejected' || s.value === true));
+    const stored = (await store().queryEntities(t, { limit: 20, offset: 0, count: false })).entities.map((e) => e.id);
+    assert.deepEqual(stored, good.map((e) => e.id));
+  });
+
   it('getEntity should return the entity exactly as written when it holds every attribute kind', async () => {
     const t = tenant();
     await store().write(t, (tx) => tx.insert([rich]));

@@ -36,6 +36,8 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteCli
       extensions: { postgis },
     });
     await db.exec('CREATE EXTENSION IF NOT EXISTS postgis');
+    // As for PostgreSQL (engines/postgres.ts): the planner's cost of a random page read, for data in memory.
+    await db.exec('SET random_page_cost = 1.1');
   } catch (err) {
     await db?.close();
     await release();

