@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { batchRoutes } from './api/batch.js';
 import { contextRoutes } from './api/contexts.js';
 import { csourceSubscriptionRoutes } from './api/csr-subscriptions.js';
@@ -8,7 +8,8 @@ import type { ApiDeps } from './api/deps.js';
 import { discoveryRoutes } from './api/discovery.js';
 import { entityAttrRoutes } from './api/entity-attrs.js';
 import { entityRoutes } from './api/entities.js';
-import { installErrorHandling } from './api/errors.js';
+import { JSON_TYPES, parseJson } from './api/body.js';
+import { frameworkErrors, installErrorHandling, MAX_PARAM_LENGTH } from './api/errors.js';
 import { infoRoutes, type Identity } from './api/info.js';
 import { modelRoutes } from './api/models.js';
 import { queryRoutes } from './api/query.js';
@@ -18,7 +19,7 @@ import type { Config } from './config.js';
 import { createIotAgent, installIotAgent } from './iot/install.js';
 import { installDemo, isSimulatorRequest } from './demo/install.js';
 import { ContextService } from './contexts/service.js';
-import { problem, ProblemError, unwrap } from './core/problem.js';
+import { unwrap } from './core/problem.js';
 import { before } from './core/temporal/duration.js';
 import { RegistrationPresence } from './federation/presence.js';
 import { ModelService } from './models/service.js';
@@ -39,21 +40,6 @@ export interface AppOptions {
   logger?: boolean | Record<string, unknown>;
 }
 
-/** Media types whose bodies are JSON (clause 6.3.4); anything else is a 415. */
-const JSON_TYPES = ['application/json', 'application/ld+json', 'application/merge-patch+json'];
-
-function parseJson(_req: FastifyRequest, body: string, done: (err: Error | null, value?: unknown) => void): void {
-  if (body.trim() === '') {
-    done(new ProblemError(problem('InvalidRequest', 'Request body is empty; a JSON document is required')));
-    return;
-  }
-  try {
-    done(null, JSON.parse(body));
-  } catch (e) {
-    done(new ProblemError(problem('InvalidRequest', `Request body is not valid JSON: ${(e as Error).message}`)));
-  }
-}
-
 /**
  * Builds the application (routes, parsers, error boundary) from a validated config and a store.
  * It does not listen: main.ts does, and tests use inject().
@@ -62,8 +48,9 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: o.logger ?? { level: o.config.logLevel },
     bodyLimit: o.config.bodyLimit,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 8192 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     genReqId: () => randomUUID(),
+    frameworkErrors,
     forceCloseConnections: true,
     // the demo city's simulator, when it sends measures in-process, would log two lines a measure
     logController: new LogController({ disableRequestLogging: isSimulatorRequest }),

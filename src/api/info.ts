@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { CORE_CONTEXT_URL } from '../core/context/core-contexts.js';
+import { consumptionOperations, provisionOperations, subscriptionOperations } from '../core/csr/operations.js';
 import { raise } from '../core/problem.js';
 import { requestContext, requireTenant, type ApiDeps } from './deps.js';
 import { contextHeaders, readContext, withContext } from './ld.js';
@@ -23,22 +24,28 @@ export function isoDuration(ms: number): string {
   return `P${d ? `${d}D` : ''}T${h ? `${h}H` : ''}${m ? `${m}M` : ''}${s}S`;
 }
 
+/**
+ * The operations this build implements, named as clause 4.20 (table 4.20-1) names them, so that a client or a
+ * federating broker can compare them with a registration's `operations`. Only the EntityMap operations
+ * (clause 5.14) are left out: `entityMap` is answered 422. The resources table 4.20-1 does not name (registrations,
+ * registration subscriptions, @contexts, identity) follow its pattern.
+ */
+const implementedOperations = [
+  ...provisionOperations,
+  ...consumptionOperations,
+  ...subscriptionOperations,
+  'createCSR', 'queryCSR', 'retrieveCSR', 'updateCSR', 'deleteCSR',
+  'createCSRSubscription', 'queryCSRSubscription', 'retrieveCSRSubscription', 'updateCSRSubscription', 'deleteCSRSubscription',
+  'listContexts', 'serveContext', 'addContext', 'deleteContext', 'retrieveCSIdentityInfo',
+];
+
 /** The API surface this build implements, reported by /info/conformance. */
 const conformance = {
   specification: 'ETSI GS CIM 009',
   version: '1.8.1',
   additions: '1.9.1',
   coreContext: CORE_CONTEXT_URL,
-  operations: [
-    'createEntity', 'retrieveEntity', 'queryEntity', 'replaceEntity', 'mergeEntity', 'deleteEntity',
-    'updateAttrs', 'appendAttrs', 'updateAttr', 'replaceAttr', 'deleteAttr',
-    'batchCreate', 'batchUpsert', 'batchUpdate', 'batchDelete', 'batchMerge', 'queryBatch',
-    'retrieveEntityTypes', 'retrieveEntityTypeInfo', 'retrieveAttrTypes', 'retrieveAttrTypeInfo',
-    'createSubscription', 'querySubscription', 'retrieveSubscription', 'updateSubscription', 'deleteSubscription',
-    'createCSR', 'queryCSR', 'retrieveCSR', 'updateCSR', 'deleteCSR',
-    'createCSRSubscription', 'queryCSRSubscription', 'retrieveCSRSubscription', 'updateCSRSubscription', 'deleteCSRSubscription',
-    'listContexts', 'serveContext', 'addContext', 'deleteContext', 'retrieveCSIdentityInfo',
-  ],
+  operations: implementedOperations,
   representations: ['normalized', 'concise', 'keyValues', 'application/json', 'application/ld+json', 'application/geo+json'],
   multiTenancy: true,
 };

@@ -1,7 +1,7 @@
 /**
  * The one catalogue of errors Mimosa answers with (RFC 7807 ProblemDetails).
  * ETSI GS CIM 009 clause 5.5.2 / table 5.5.3 defines the NGSI-LD error types and their HTTP status;
- * the HTTP-level failures (406, 413, 415, 405) that the spec leaves to HTTP reuse the InvalidRequest
+ * the HTTP-level failures (406, 413, 414, 415, 405) that the spec leaves to HTTP reuse the InvalidRequest
  * type with their own status so that NGSI-LD clients can still dispatch on `type`.
  */
 
@@ -22,6 +22,7 @@ export const problemKinds = {
   NotAcceptable: { type: `${ETSI}InvalidRequest`, status: 406, title: 'Not acceptable' },
   UnsupportedMediaType: { type: `${ETSI}InvalidRequest`, status: 415, title: 'Unsupported media type' },
   PayloadTooLarge: { type: `${ETSI}InvalidRequest`, status: 413, title: 'Payload too large' },
+  UriTooLong: { type: `${ETSI}InvalidRequest`, status: 414, title: 'URI too long' },
   MethodNotAllowed: { type: `${ETSI}InvalidRequest`, status: 405, title: 'Method not allowed' },
   ServiceUnavailable: { type: `${ETSI}InternalError`, status: 503, title: 'Service unavailable' },
 } as const;

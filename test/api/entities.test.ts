@@ -354,6 +354,17 @@ describeApi('Create Entity (5.6.1)', (h) => {
     assert.equal(res.statusCode, 201, res.body);
   });
 
+  it('create should answer 415 and store nothing when the Content-Type names a charset other than UTF-8', async () => {
+    for (const type of ['application/json; charset=latin1', 'application/ld+json; charset="ISO-8859-1"']) {
+      const id = uniqueId('Latin');
+      const res = await send(h().app, 'POST', ENTITIES, { id, type: 'T', '@context': CORE_CONTEXT }, { 'content-type': type });
+      assertProblem(res, 415, 'InvalidRequest');
+      assertProblem(await h().app.inject({ method: 'GET', url: entityUrl(id) }), 404, 'ResourceNotFound');
+    }
+    const upper = await send(h().app, 'POST', ENTITIES, { id: uniqueId('Utf8'), type: 'T' }, { 'content-type': 'application/json;charset=UTF-8' });
+    assert.equal(upper.statusCode, 201, upper.body);
+  });
+
   it('create should answer 400 InvalidRequest when the body is malformed JSON', async () => {
     for (const raw of ['{"id": ', '{id: "urn:a:b"}', "{'a':1}", '[1,]', 'nul']) {
       assertProblem(await send(h().app, 'POST', ENTITIES, raw), 400, 'InvalidRequest');
@@ -375,12 +386,52 @@ describeApi('Create Entity (5.6.1)', (h) => {
     try {
       const id = uniqueId('Huge');
       const res = await send(app, 'POST', ENTITIES, { id, type: 'T', blob: 'x'.repeat(4096) });
-      assertProblem(res, 413, 'InvalidRequest');
+      const p = assertProblem(res, 413, 'InvalidRequest');
+      assert.match(String(p.detail), /limit of 2048 bytes/);
       assertProblem(await app.inject({ method: 'GET', url: entityUrl(id) }), 404, 'ResourceNotFound');
       assert.equal((await send(app, 'POST', ENTITIES, { id, type: 'T', blob: 'small' })).statusCode, 201, 'a body under the limit passes');
     } finally {
       await app.close();
     }
+  });
+
+  it('create should answer 400 BadRequestData and store nothing when the body is nested deeper than 128 levels', async () => {
+    // entity (1) > attribute (2) > json: arrays from level 3 on
+    const nested = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+    const body = (id: string, levels: number) => `{"id":"${id}","type":"T","p":{"type":"JsonProperty","json":${nested(levels)}}}`;
+    const deepest = uniqueId('Deep');
+    assert.equal((await send(h().app, 'POST', ENTITIES, body(deepest, 126))).statusCode, 201, 'depth 128 is accepted');
+    for (const levels of [127, 5000]) {
+      const id = uniqueId('TooDeep');
+      const p = assertProblem(await send(h().app, 'POST', ENTITIES, body(id, levels)), 400, 'BadRequestData');
+      assert.match(String(p.detail), /nested deeper than 128 levels/);
+      assertProblem(await h().app.inject({ method: 'GET', url: entityUrl(id) }), 404, 'ResourceNotFound');
+    }
+  });
+
+  it('create should answer 400 BadRequestData and store nothing when a member is named __proto__', async () => {
+    for (const inner of ['"__proto__":{"type":"Property","value":1}', '"p":{"type":"Property","value":{"a":{"__proto__":{"x":1}}}}']) {
+      const id = uniqueId('Proto');
+      const p = assertProblem(await send(h().app, 'POST', ENTITIES, `{"id":"${id}","type":"T",${inner}}`), 400, 'BadRequestData');
+      assert.match(String(p.detail), /__proto__/);
+      assertProblem(await h().app.inject({ method: 'GET', url: entityUrl(id) }), 404, 'ResourceNotFound');
+    }
+  });
+
+  it('create should answer 415 when the Content-Type is application/merge-patch+json', async () => {
+    const id = uniqueId('MergeType');
+    const res = await send(h().app, 'POST', ENTITIES, { id, type: 'T' }, { 'content-type': 'application/merge-patch+json' });
+    assertProblem(res, 415, 'InvalidRequest');
+    assertProblem(await h().app.inject({ method: 'GET', url: entityUrl(id) }), 404, 'ResourceNotFound');
+  });
+
+  it('any request should answer a 400 ProblemDetails when the URL has an invalid percent-encoding', async () => {
+    assertProblem(await h().app.inject({ method: 'GET', url: `${ENTITIES}/%E0%A4%A` }), 400, 'BadRequestData');
+  });
+
+  it('any request should answer a 414 ProblemDetails when a path segment is longer than 8192 characters', async () => {
+    const res = await h().app.inject({ method: 'GET', url: entityUrl(`urn:ngsi-ld:T:${'a'.repeat(9000)}`) });
+    assertProblem(res, 414, 'InvalidRequest');
   });
 
   it('create should answer 400 BadRequestData when the query string has an unknown parameter', async () => {

@@ -51,6 +51,16 @@ test('conformance should list the implemented operations', async () => {
   assert.ok(r.json().operations.includes('createEntity'));
 });
 
+test('conformance should name the operations as clause 4.20 does when it lists them', async () => {
+  const ops: string[] = (await app.inject({ url: '/ngsi-ld/v1/info/conformance' })).json().operations;
+  // 5.6.2 is updateEntity and 5.6.4 updateAttrs (table 4.20-1); batch and temporal operations by their table names
+  for (const op of ['updateEntity', 'updateAttrs', 'replaceAttrs', 'deleteAttrs', 'createBatch', 'mergeBatch', 'upsertTemporal', 'retrieveEntityTypeDetails']) {
+    assert.ok(ops.includes(op), `${op} is missing from ${ops.join(', ')}`);
+  }
+  for (const made of ['updateAttr', 'replaceAttr', 'deleteAttr', 'batchCreate', 'queryEntityMap']) assert.ok(!ops.includes(made), `${made} is listed`);
+  assert.equal(new Set(ops).size, ops.length, 'no operation is listed twice');
+});
+
 test('health should answer 200 with the engine when the database answers', async () => {
   const r = await app.inject({ url: '/health' });
   assert.equal(r.statusCode, 200);

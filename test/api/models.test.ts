@@ -151,7 +151,8 @@ describeApi(
       const hive = beeHive();
       const deep: Record<string, unknown> = {};
       let at = deep;
-      for (let i = 0; i < 100; i++) at = (at.allOf = [{}]) && ((at.allOf as Array<Record<string, unknown>>)[0]);
+      // about 84 levels: past the models' own limit (64), within the limit of every request body (128)
+      for (let i = 0; i < 40; i++) at = (at.allOf = [{}]) && ((at.allOf as Array<Record<string, unknown>>)[0]);
       const cases: Array<[unknown, RegExp]> = [
         [[], /JSON object/],
         [{ type: 'X' }, /schema must be a JSON Schema object/],

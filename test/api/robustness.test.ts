@@ -189,6 +189,19 @@ describeApi('Write endpoints under arbitrary bodies', (h) => {
     );
   });
 
+  it('every write endpoint should answer 400 BadRequestData when the body is nested deeper than 128 levels', async () => {
+    // 5,000 levels used to overflow the stack after parsing (a 500); the limit is applied to every JSON body.
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const bodyFor = (url: string) => (url.startsWith(BATCH) && !url.endsWith('/query') ? `[{"id":"${ID}","type":"Fuzz","deepProbe":${deep}}]` : `{"type":"Fuzz","deepProbe":${deep}}`);
+    for (const [method, url] of targets) {
+      const res = await send(h().app, method, url, bodyFor(url), headers('application/json'));
+      assert.equal(res.statusCode, 400, `${method} ${url} → ${res.statusCode} ${res.body.slice(0, 300)}`);
+      assert.match(String(res.json().detail), /nested deeper than 128 levels/, `${method} ${url}`);
+    }
+    const kept = await h().app.inject({ method: 'GET', url: `${entityUrl(ID)}?options=keyValues`, headers: { 'ngsild-tenant': tenant } });
+    assert.equal(kept.json().deepProbe, undefined, 'nothing was written');
+  });
+
   it('every write endpoint should answer below 500 when the body is not even JSON', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...targets), fc.string({ maxLength: 40 }), contentType, async ([method, url], raw, type) => {
