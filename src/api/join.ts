@@ -6,6 +6,7 @@
  */
 import type { TermMap } from '../core/context/termmap.js';
 import type { Entity } from '../core/entity/model.js';
+import { isUri } from '../core/entity/parse.js';
 import { renderEntity, type RenderOptions } from '../core/entity/render.js';
 import { raise } from '../core/problem.js';
 import type { RequestContext } from '../core/request.js';
@@ -29,7 +30,9 @@ export function joinOf(q: Record<string, string | undefined>): Join | undefined 
   }
   if (q.join !== 'flat' && q.join !== 'inline') raise('BadRequestData', `join must be flat, inline or @none, not ${JSON.stringify(q.join.slice(0, 50))}`);
   const level = intParam('joinLevel', q.joinLevel, 1, MAX_JOIN_LEVEL) ?? 1;
-  return { kind: q.join, level, containedBy: new Set(listParam('containedBy', q.containedBy) ?? []) };
+  const containedBy = listParam('containedBy', q.containedBy) ?? [];
+  for (const id of containedBy) if (!isUri(id)) raise('BadRequestData', `containedBy ${JSON.stringify(id.slice(0, 200))} is not an entity id (a URI)`);
+  return { kind: q.join, level, containedBy: new Set(containedBy) };
 }
 
 /** The target ids of every Relationship and ListRelationship instance of an entity. */

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { TermMap } from '../core/context/termmap.js';
+import { isUri, isValidAttributeName } from '../core/entity/parse.js';
 import type { Format } from '../core/entity/render.js';
 import { raise } from '../core/problem.js';
 
@@ -31,7 +32,8 @@ export function intParam(name: string, raw: string | undefined, min: number, max
   if (!/^\d+$/.test(raw)) raise('BadRequestData', `Parameter ${name} must be a whole number, got ${JSON.stringify(raw.slice(0, 50))}`);
   const n = Number(raw);
   if (n < min) raise('BadRequestData', `Parameter ${name} must be at least ${min}`);
-  if (n > max) raise('TooManyResults', `Parameter ${name} must not exceed ${max}`);
+  // Clause 5.5.9: only a limit beyond what the broker serves is TooManyResults (403); any other bound is bad data.
+  if (n > max) raise(name === 'limit' ? 'TooManyResults' : 'BadRequestData', `Parameter ${name} must not exceed ${max}`);
   return n;
 }
 
@@ -70,11 +72,29 @@ export function representationOf(q: Record<string, string | undefined>, extraOpt
   return { format: [...formats][0] ?? 'normalized', sysAttrs: options.has('sysAttrs'), options };
 }
 
-/** attrs / pick / omit lists, expanded with the request's context (id, type and scope stay literal). */
+/**
+ * A list of attribute names (attrs, pick, omit, expandValues), expanded with the request's context; `literal`
+ * members (id, type, scope) stay as they are. A name clause 4.6.2 refuses is a 400 naming the parameter, rather
+ * than a database error or an empty answer.
+ */
+export function expandedNames(name: string, raw: string | undefined, tm: TermMap, literal: readonly string[] = []): string[] | undefined {
+  return listParam(name, raw)?.map((t) => {
+    if (literal.includes(t)) return t;
+    if (!isValidAttributeName(t)) raise('BadRequestData', `Parameter ${name} holds ${JSON.stringify(t.slice(0, 200))}, which is not a valid attribute name`);
+    return tm.expand(t);
+  });
+}
+
 export function expandedSet(name: string, raw: string | undefined, tm: TermMap, literal: readonly string[] = []): Set<string> | undefined {
-  const items = listParam(name, raw);
-  if (!items) return undefined;
-  return new Set(items.map((t) => (literal.includes(t) ? t : tm.expand(t))));
+  const names = expandedNames(name, raw, tm, literal);
+  return names && new Set(names);
+}
+
+/** The `datasetId` selection of attribute instances (clause 4.5.5): URIs, `@none` for the default instance. */
+export function datasetIdsParam(raw: string | undefined): string[] | undefined {
+  const ids = listParam('datasetId', raw);
+  for (const d of ids ?? []) if (d !== '@none' && !isUri(d)) raise('BadRequestData', `datasetId ${JSON.stringify(d.slice(0, 200))} is not a URI or @none`);
+  return ids;
 }
 
 /** datasetId and deleteAll of an attribute deletion (clauses 5.6.5, 5.6.13): one datasetId (a URI), or all. */

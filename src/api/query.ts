@@ -9,9 +9,8 @@ import type { TypeExpr } from '../core/query/type-expr.js';
 import { mergeEntities } from '../federation/merge.js';
 import { askMatched, registeredSources, reportFailures } from './federated.js';
 import { bodyContext, linkable, readContext, type LdContext } from './ld.js';
-import { negotiate } from './negotiate.js';
-import { boolParam, intParam, pageLinks, queryOf } from './params.js';
-import { sendEntities, viewOf } from './respond.js';
+import { boolParam, pageLinks, pageParams, queryOf } from './params.js';
+import { entityMediaOf, sendEntities, viewOf } from './respond.js';
 import { csfOf, isNarrowed, SELECTION_PARAMS, selectionOfParams, selectionOfQuery } from './selection.js';
 
 const RENDER_PARAMS = ['pick', 'omit', 'options', 'format', 'lang', 'geometryProperty', 'datasetId'];
@@ -29,14 +28,9 @@ async function answer(
   q: Record<string, string | undefined>,
   ld: LdContext,
 ): Promise<FastifyReply> {
-  const media = negotiate(req, ['application/json', 'application/ld+json', 'application/geo+json']);
-  const view = viewOf(q, media, ld);
-  if (q.datasetId !== undefined) view.render.datasetIds = new Set(q.datasetId.split(','));
+  const view = viewOf(q, entityMediaOf(req, q), ld);
   const join: Join | undefined = joinOf(q);
-  const count = boolParam('count', q.count);
-  const limit = intParam('limit', q.limit, 0, deps.config.maxLimit) ?? deps.config.defaultLimit;
-  const offset = intParam('offset', q.offset, 0, Number.MAX_SAFE_INTEGER) ?? 0;
-  if (limit === 0 && !count) raise('BadRequestData', 'limit=0 is only allowed together with count=true');
+  const { limit, offset, count } = pageParams(q, deps.config);
   const local = boolParam('local', q.local);
   if (!isNarrowed(sel) && !local) {
     raise('BadRequestData', 'A query needs at least one of type, id, idPattern, attrs, q, a geo-query or scopeQ (or local=true)');

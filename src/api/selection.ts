@@ -4,7 +4,7 @@
  * failure is a 400 naming the parameter and the position.
  */
 import type { TermMap } from '../core/context/termmap.js';
-import { isUri } from '../core/entity/parse.js';
+import { isUri, isValidAttributeName } from '../core/entity/parse.js';
 import { raise, unwrap } from '../core/problem.js';
 import { parseCsf } from '../core/query/csf.js';
 import { parseGeoQuery, type GeoQueryInput } from '../core/query/geo.js';
@@ -13,7 +13,7 @@ import { parseQ } from '../core/query/q.js';
 import { parseScopeQuery } from '../core/query/scope-query.js';
 import { parseTypeExpression } from '../core/query/type-expr.js';
 import type { EntitySelection, EntitySelector } from '../store/port.js';
-import { listParam } from './params.js';
+import { expandedNames, listParam } from './params.js';
 
 /** The selection parameters of GET /entities (and of subscriptions, later). */
 export const SELECTION_PARAMS = ['type', 'id', 'idPattern', 'attrs', 'q', 'georel', 'geometry', 'coordinates', 'geoproperty', 'scopeQ', 'csf', 'expandValues'];
@@ -22,10 +22,6 @@ function idList(raw: string): string[] {
   const ids = listParam('id', raw)!;
   for (const id of ids) if (!isUri(id)) raise('BadRequestData', `Entity id ${JSON.stringify(id.slice(0, 200))} is not a URI`);
   return ids;
-}
-
-function expandedList(name: string, raw: string | undefined, tm: TermMap): string[] | undefined {
-  return listParam(name, raw)?.map((a) => tm.expand(a));
 }
 
 /**
@@ -75,8 +71,8 @@ export function selectionOfParams(q: Record<string, string | undefined>, tm: Ter
     q: q.q,
     scopeQ: q.scopeQ,
     geo: { georel: q.georel, geometry: q.geometry, coordinates: q.coordinates, geoproperty: q.geoproperty },
-    attrs: expandedList('attrs', q.attrs, tm),
-    expandValues: expandedList('expandValues', q.expandValues, tm),
+    attrs: expandedNames('attrs', q.attrs, tm),
+    expandValues: expandedNames('expandValues', q.expandValues, tm),
   });
   if (q.type !== undefined) sel.type = unwrap(parseTypeExpression(q.type, tm));
   if (q.id !== undefined) sel.ids = idList(q.id);
@@ -106,7 +102,7 @@ export function selectionOfQuery(b: Record<string, unknown>, tm: TermMap): Entit
 
 function nameArray(member: string, x: unknown, tm: TermMap): string[] | undefined {
   if (x === undefined) return undefined;
-  if (!Array.isArray(x) || x.some((a) => typeof a !== 'string' || a === '')) raise('BadRequestData', `Query ${member} must be an array of attribute names`);
+  if (!Array.isArray(x) || x.some((a) => typeof a !== 'string' || !isValidAttributeName(a))) raise('BadRequestData', `Query ${member} must be an array of attribute names`);
   return (x as string[]).map((a) => tm.expand(a));
 }
 

@@ -4,7 +4,6 @@
  * 6.3.10 (206 Partial Content and Content-Range). The grammars are parsed in core/temporal.
  */
 import type { FastifyReply } from 'fastify';
-import { isUri } from '../core/entity/parse.js';
 import type { QExpr } from '../core/query/q-ast.js';
 import { raise, unwrap } from '../core/problem.js';
 import { eligible, renderTemporalEntity, seriesKinds, type TemporalRenderOptions } from '../core/temporal/render.js';
@@ -12,7 +11,7 @@ import { parseTemporalQuery, parseTemporalRepresentation, type TemporalQuery, ty
 import type { TemporalResult, TemporalScope } from '../store/port.js';
 import { contextHeaders, withContext, type LdContext } from './ld.js';
 import type { MediaType } from './negotiate.js';
-import { expandedSet, langParam, listParam } from './params.js';
+import { datasetIdsParam, expandedSet, langParam, listParam } from './params.js';
 
 /** Parameters of both temporal consumption operations (clause 6.19.3.1, 6.20.3.1). */
 export const TEMPORAL_PARAMS = [
@@ -54,12 +53,6 @@ export function refuseLinked(q: Record<string, string | undefined>, filter?: QEx
   if (filter && linked(filter)) raise('BadRequestData', 'A temporal query cannot filter on linked entities (rel{Type:attr} in q)');
 }
 
-function datasetIds(raw: string | undefined): string[] | undefined {
-  const ids = listParam('datasetId', raw);
-  for (const d of ids ?? []) if (d !== '@none' && !isUri(d)) raise('BadRequestData', `datasetId ${JSON.stringify(d.slice(0, 200))} is not a URI or @none`);
-  return ids;
-}
-
 /**
  * The view of a temporal request. `temporal` holds the temporal query members (from the URL, or a body's
  * temporalQ); `required` for Query Temporal Evolution, which needs one (clause 5.7.4.4).
@@ -90,7 +83,7 @@ export function temporalViewOf(
   if (read) scope.attrs = read;
   const omitted = omit && [...omit].filter((n) => !MEMBERS.includes(n));
   if (omitted?.length) scope.omit = omitted;
-  const ds = datasetIds(q.datasetId);
+  const ds = datasetIdsParam(q.datasetId);
   if (ds) scope.datasetIds = ds;
   if (rep.aggregation) scope.aggregation = rep.aggregation;
   const render: TemporalRenderOptions = { format: rep.format, sysAttrs: rep.sysAttrs, pick, omit, lang: langParam(q.lang) };

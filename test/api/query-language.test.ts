@@ -129,6 +129,33 @@ describeApi('Query Entities with q, geo, scopeQ, join and paging (5.7.2)', (h) =
     }
   });
 
+  it('query should answer 400 BadRequestData, not TooManyResults, when joinLevel passes its bound or containedBy is not a URI', async () => {
+    for (const [q, named] of [['join=flat&joinLevel=11', 'joinLevel'], ['join=inline&containedBy=street', 'containedBy']]) {
+      const res = await h().app.inject({ method: 'GET', url: `${ENTITIES}?type=ParkingSpot&${q}`, headers: T });
+      assert.match(String(assertProblem(res, 400, 'BadRequestData').detail), new RegExp(named));
+    }
+  });
+
+  it('format=geojson should answer a FeatureCollection with geometryProperty as the geometry when Accept allows GeoJSON', async () => {
+    const geo = async (query: string, accept?: string) => {
+      const res = await h().app.inject({ method: 'GET', url: `${ENTITIES}?type=ParkingSpot&id=${spot(3)}&format=geojson&${query}`, headers: { ...T, ...(accept && { accept }) } });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.match(String(res.headers['content-type']), /^application\/geo\+json/);
+      return res.json() as { type: string; features: Array<{ id: string; geometry: unknown; properties: Record<string, unknown> }> };
+    };
+    const fc = await geo('attrs=status');
+    assert.equal(fc.type, 'FeatureCollection');
+    assert.deepEqual(fc.features.map((f) => [f.id, f.geometry]), [[spot(3), { type: 'Point', coordinates: [lon(3), 41.39] }]]);
+    assert.deepEqual(fc.features[0].properties.status, { type: 'Property', value: 'free', observedAt: '2026-01-01T00:03:00Z' });
+    assert.equal((await geo('attrs=status&options=keyValues', '*/*')).features[0].properties.status, 'free');
+    assert.equal((await geo('geometryProperty=address', 'application/geo+json')).features[0].geometry, null, 'address is no GeoProperty');
+  });
+
+  it('format=geojson should answer 406 when Accept allows no GeoJSON', async () => {
+    const res = await h().app.inject({ method: 'GET', url: `${ENTITIES}?type=ParkingSpot&format=geojson`, headers: { ...T, accept: 'application/json' } });
+    assertProblem(res, 406, 'InvalidRequest');
+  });
+
   it('query should answer 422 OperationNotSupported when a distributed-only parameter is given', async () => {
     assertProblem(await h().app.inject({ method: 'GET', url: `${ENTITIES}?type=ParkingSpot&entityMap=true`, headers: T }), 422, 'OperationNotSupported');
   });

@@ -101,6 +101,47 @@ describeApi('Query Entities (5.7.2)', (h) => {
     }
   });
 
+  it('query should answer 400 BadRequestData, not TooManyResults, when offset exceeds its bound', async () => {
+    const body = assertProblem(await get(`type=${Car}&offset=99999999999999999999`), 400, 'BadRequestData');
+    assert.match(String(body.detail), /offset/);
+  });
+
+  it('query should answer 400 BadRequestData naming the parameter when attrs, pick, omit, expandValues or geometryProperty holds an invalid name', async () => {
+    for (const [name, value] of [['attrs', '%00'], ['attrs', 'speed,a%3Db'], ['pick', 'a(b'], ['omit', 'a%22b'], ['expandValues', 'a%3Bb'], ['geometryProperty', 'a%7Cb']]) {
+      const body = assertProblem(await get(`type=${Car}&${name}=${value}`), 400, 'BadRequestData');
+      assert.match(String(body.detail), new RegExp(`^(Parameter )?${name} `), String(body.detail));
+    }
+  });
+
+  it('query should keep only the instances of the listed datasetIds when datasetId is given', async () => {
+    const tenant = uniqueTenant('ds');
+    const id = uniqueId('Meter');
+    const speed = [
+      { type: 'Property', value: 1, datasetId: 'urn:ngsi-ld:Dataset:gps' },
+      { type: 'Property', value: 2, datasetId: 'urn:ngsi-ld:Dataset:obd' },
+      { type: 'Property', value: 3 },
+    ];
+    assert.equal((await send(h().app, 'POST', ENTITIES, { id, type: 'Meter', speed }, { 'ngsild-tenant': tenant })).statusCode, 201);
+    const values = async (datasetId: string) => {
+      const res = await get(`type=Meter&attrs=speed&datasetId=${encodeURIComponent(datasetId)}`, { 'ngsild-tenant': tenant });
+      assert.equal(res.statusCode, 200, res.body);
+      const attr = (res.json() as Ent[])[0].speed as { value: number } | Array<{ value: number }> | undefined;
+      return attr === undefined ? [] : [attr].flat().map((a) => a.value).sort();
+    };
+    assert.deepEqual(await values('urn:ngsi-ld:Dataset:gps'), [1]);
+    assert.deepEqual(await values('urn:ngsi-ld:Dataset:obd,@none'), [2, 3]);
+    assert.deepEqual(await values('urn:ngsi-ld:Dataset:other'), []);
+    const posted = await send(h().app, 'POST', `${BATCH}/query`, { type: 'Query', entities: [{ type: 'Meter' }], datasetId: ['urn:ngsi-ld:Dataset:gps'] }, { 'ngsild-tenant': tenant });
+    assert.deepEqual((posted.json() as Ent[])[0].speed, speed[0]);
+  });
+
+  it('query should answer 400 BadRequestData naming datasetId when a datasetId is not a URI', async () => {
+    const body = assertProblem(await get(`type=${Car}&datasetId=gps`), 400, 'BadRequestData');
+    assert.match(String(body.detail), /^datasetId "gps"/);
+    assertProblem(await get(`type=${Car}&datasetId=${encodeURIComponent('urn:ngsi-ld:Dataset:a,')}`), 400, 'BadRequestData');
+    assertProblem(await send(h().app, 'POST', `${BATCH}/query`, { type: 'Query', entities: [{ type: Car }], datasetId: 'gps' }), 400, 'BadRequestData');
+  });
+
   it('query should answer 400 BadRequestData when no selector is given', async () => {
     assertProblem(await get(''), 400, 'BadRequestData');
     assertProblem(await get('limit=5'), 400, 'BadRequestData');
