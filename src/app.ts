@@ -9,7 +9,7 @@ import { discoveryRoutes } from './api/discovery.js';
 import { entityAttrRoutes } from './api/entity-attrs.js';
 import { entityRoutes } from './api/entities.js';
 import { JSON_TYPES, parseJson } from './api/body.js';
-import { frameworkErrors, installErrorHandling, MAX_PARAM_LENGTH } from './api/errors.js';
+import { clientErrors, frameworkErrors, installErrorHandling, MAX_PARAM_LENGTH } from './api/errors.js';
 import { infoRoutes, type Identity } from './api/info.js';
 import { modelRoutes } from './api/models.js';
 import { queryRoutes } from './api/query.js';
@@ -51,6 +51,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     genReqId: () => randomUUID(),
     frameworkErrors,
+    clientErrorHandler: clientErrors,
     forceCloseConnections: true,
     // the demo city's simulator, when it sends measures in-process, would log two lines a measure
     logController: new LogController({ disableRequestLogging: isSimulatorRequest }),

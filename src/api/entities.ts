@@ -19,9 +19,8 @@ import { askMatched, registeredSources, reportFailures } from './federated.js';
 import { deleteAtSources, runWrite, sendWriteOutcome } from './federated-write.js';
 import { fetchLinked, flatten, joinOf, renderInline } from './join.js';
 import { bodyContext, readContext, type LdContext } from './ld.js';
-import { negotiate } from './negotiate.js';
 import { boolParam, listParam, queryOf, representationOf } from './params.js';
-import { sendEntities, sendEntity, viewOf } from './respond.js';
+import { entityMediaOf, sendEntities, sendEntity, viewOf } from './respond.js';
 
 const RETRIEVE_PARAMS = ['attrs', 'pick', 'omit', 'options', 'format', 'lang', 'geometryProperty', 'type', 'local', 'datasetId', 'join', 'joinLevel', 'containedBy'];
 /** Defined for distributed operations and not delivered yet: a clear 422, never silently ignored. */
@@ -75,10 +74,9 @@ export function entityRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const q = queryOf(req, RETRIEVE_PARAMS, RETRIEVE_UNSUPPORTED);
     const local = boolParam('local', q.local);
     const id = idOf(req);
-    const media = negotiate(req, ['application/json', 'application/ld+json', 'application/geo+json']);
+    const media = entityMediaOf(req, q);
     const ld = await readContext(req, deps.contexts);
     const view = viewOf(q, media, ld);
-    if (q.datasetId !== undefined) view.render.datasetIds = new Set(q.datasetId.split(','));
     const join = joinOf(q);
     await requireTenant(deps, rc);
     const held = await deps.store.getEntity(rc.tenant, id);

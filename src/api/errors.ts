@@ -1,4 +1,6 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { problem, ProblemError, toProblemDetails, type Problem } from '../core/problem.js';
 
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
@@ -42,6 +44,33 @@ export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: 
   void sendProblem(reply, fromFastify(err, 0) ?? problem('InvalidRequest', 'Request URL cannot be routed'));
 }
 
+/** A request Node's HTTP parser refuses before Fastify sees it, as the catalogue answers it. */
+function fromParser(code: string | undefined): Problem {
+  if (code === 'HPE_HEADER_OVERFLOW') return problem('RequestHeaderFieldsTooLarge', 'Request headers (the URL included) are larger than the server accepts');
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return problem('RequestTimeout', 'Request was not received in time');
+  return problem('InvalidRequest', 'Request is not valid HTTP');
+}
+
+/**
+ * Fastify's `clientErrorHandler`: requests Node's HTTP parser refuses (headers over its limit, malformed HTTP) never
+ * reach a route or the error handler, and Node or Fastify would answer with a body of their own. Written by hand
+ * on the socket, as Node does, but as a ProblemDetails; the connection is then closed.
+ */
+export function clientErrors(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  if (socket.writable) {
+    const details = toProblemDetails(fromParser(err.code));
+    const body = JSON.stringify(details);
+    const status = details.status;
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
+
+const METHODS: readonly HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
 /**
  * One error boundary (STYLE habit 2): expected failures arrive as ProblemError; anything else is a bug,
  * logged with the request id and answered 500 InternalError without internals.
@@ -54,7 +83,14 @@ export function installErrorHandling(app: FastifyInstance): void {
     req.log.error({ err }, 'unexpected error');
     return sendProblem(reply, problem('InternalError', `An internal error occurred; request id ${req.id}`));
   });
-  app.setNotFoundHandler((req, reply) =>
-    sendProblem(reply, problem('ResourceNotFound', `No resource at ${req.method} ${req.url.split('?')[0].slice(0, 200)}`)),
-  );
+  // A known path with a method it does not have is a 405 naming the methods it has (RFC 9110 15.5.6), not a 404.
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    const allowed = METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
+    if (allowed.length > 0) {
+      reply.header('Allow', allowed.join(', '));
+      return sendProblem(reply, problem('MethodNotAllowed', `${req.method} is not allowed on ${path.slice(0, 200)}; allowed: ${allowed.join(', ')}`));
+    }
+    return sendProblem(reply, problem('ResourceNotFound', `No resource at ${req.method} ${path.slice(0, 200)}`));
+  });
 }

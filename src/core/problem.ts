@@ -1,7 +1,7 @@
 /**
  * The one catalogue of errors Mimosa answers with (RFC 7807 ProblemDetails).
  * ETSI GS CIM 009 clause 5.5.2 / table 5.5.3 defines the NGSI-LD error types and their HTTP status;
- * the HTTP-level failures (406, 413, 414, 415, 405) that the spec leaves to HTTP reuse the InvalidRequest
+ * the HTTP-level failures (405, 406, 408, 413, 414, 415, 431) that the spec leaves to HTTP reuse the InvalidRequest
  * type with their own status so that NGSI-LD clients can still dispatch on `type`.
  */
 
@@ -24,6 +24,8 @@ export const problemKinds = {
   PayloadTooLarge: { type: `${ETSI}InvalidRequest`, status: 413, title: 'Payload too large' },
   UriTooLong: { type: `${ETSI}InvalidRequest`, status: 414, title: 'URI too long' },
   MethodNotAllowed: { type: `${ETSI}InvalidRequest`, status: 405, title: 'Method not allowed' },
+  RequestTimeout: { type: `${ETSI}InvalidRequest`, status: 408, title: 'Request timeout' },
+  RequestHeaderFieldsTooLarge: { type: `${ETSI}InvalidRequest`, status: 431, title: 'Request header fields too large' },
   ServiceUnavailable: { type: `${ETSI}InternalError`, status: 503, title: 'Service unavailable' },
 } as const;
 

@@ -1,4 +1,6 @@
 import { problem, ProblemError } from '../core/problem.js';
+import type { QExpr } from '../core/query/q-ast.js';
+import type { EntitySelection, SqlQueryable } from './port.js';
 
 /**
  * Thrown by a store method when the database rejects data the caller supplied: an `idPattern` that is not a
@@ -7,7 +9,12 @@ import { problem, ProblemError } from '../core/problem.js';
  * is a bug or an outage.
  */
 export class StoreQueryError extends ProblemError {
-  constructor(detail: string) {
+  /** `sqlState` and `reason`: what the database answered, when it was the database that refused. */
+  constructor(
+    detail: string,
+    readonly sqlState?: string,
+    readonly reason?: string,
+  ) {
     super(problem('BadRequestData', detail));
     this.name = 'StoreQueryError';
   }
@@ -16,11 +23,14 @@ export class StoreQueryError extends ProblemError {
 /** SQLSTATE class 22 (data exception): the database refuses a value the request carried. */
 const DATA_EXCEPTION = /^22/;
 
+const INVALID_REGEX = '2201B';
+const regexReason = (message: string) => message.replace(/^invalid regular expression:\s*/i, '');
+
 /** What the database says, without the internals of where it said it. */
 function reason(e: { code: string; message: string }): string {
   switch (e.code) {
-    case '2201B':
-      return `the regular expression is not valid for PostgreSQL: ${e.message.replace(/^invalid regular expression:\s*/i, '')}`;
+    case INVALID_REGEX:
+      return `the regular expression is not valid for PostgreSQL: ${regexReason(e.message)}`;
     case '22P05':
     case '22021':
       return 'a string holds a character that cannot be stored (U+0000 or an unpaired surrogate)';
@@ -34,5 +44,40 @@ export function translateDbError(e: unknown): unknown {
   if (e === null || typeof e !== 'object') return e;
   const { code, message } = e as { code?: unknown; message?: unknown };
   if (typeof code !== 'string' || !DATA_EXCEPTION.test(code)) return e;
-  return new StoreQueryError(`The request holds a value the database rejects: ${reason({ code, message: String(message) })}`);
+  const text = String(message);
+  return new StoreQueryError(`The request holds a value the database rejects: ${reason({ code, message: text })}`, code, code === INVALID_REGEX ? regexReason(text) : text);
+}
+
+/** The regular expressions of a selection, each with the words naming it in an error detail, in request order. */
+function patternsOf(sel: EntitySelection): Array<{ what: string; pattern: string; ignoreCase: boolean }> {
+  const out: Array<{ what: string; pattern: string; ignoreCase: boolean }> = [];
+  if (sel.idPattern !== undefined) out.push({ what: 'idPattern', pattern: sel.idPattern, ignoreCase: false });
+  sel.entities?.forEach((s, i) => {
+    if (s.idPattern !== undefined) out.push({ what: `entities[${i}].idPattern`, pattern: s.idPattern, ignoreCase: false });
+  });
+  const walk = (x: QExpr): void => {
+    if (x.kind === 'and' || x.kind === 'or') x.items.forEach(walk);
+    else if (x.kind === 'pattern') out.push({ what: `q ${x.negated ? '!~=' : '~='}`, pattern: x.pattern, ignoreCase: x.ignoreCase });
+  };
+  if (sel.q) walk(sel.q);
+  return out;
+}
+
+/**
+ * PostgreSQL rejects a regular expression (SQLSTATE 2201B) without saying which of a query's it was. On that error
+ * only, so that a valid query pays nothing, each pattern of the selection is compiled on its own and the first one
+ * rejected is named; `e` is returned unchanged when it is another error (or when none fails alone).
+ */
+export async function namingRejectedPattern(db: SqlQueryable, sel: EntitySelection, e: unknown): Promise<unknown> {
+  if (!(e instanceof StoreQueryError) || e.sqlState !== INVALID_REGEX) return e;
+  for (const x of patternsOf(sel)) {
+    try {
+      await db.query(`SELECT '' ${x.ignoreCase ? '~*' : '~'} $1`, [x.pattern]);
+    } catch (bad) {
+      if (!(bad instanceof StoreQueryError) || bad.sqlState !== INVALID_REGEX) throw bad;
+      const shown = JSON.stringify(x.pattern.length > 200 ? `${x.pattern.slice(0, 200)}…` : x.pattern);
+      return new StoreQueryError(`${x.what} ${shown} is not a valid regular expression for PostgreSQL: ${bad.reason}`, bad.sqlState, bad.reason);
+    }
+  }
+  return e;
 }

@@ -2,7 +2,7 @@ import type { Attribute, Entity } from '../core/entity/model.js';
 import type { Subscription } from '../core/subscription/model.js';
 import { CreateBatcher } from './create-batcher.js';
 import { deleteEntities, insertEntities, lockEntities, updateEntities } from './entity-rows.js';
-import { translateDbError } from './errors.js';
+import { namingRejectedPattern, translateDbError } from './errors.js';
 import { SqlIotStore } from './iot/rows.js';
 import { migrate } from './migrations/index.js';
 import { SqlModelStore } from './models.js';
@@ -226,6 +226,14 @@ class SqlStore implements Store {
   }
 
   async queryEntities(tenant: string, query: EntityQuery): Promise<EntityQueryResult> {
+    try {
+      return await this.#queryEntities(tenant, query);
+    } catch (e) {
+      throw await namingRejectedPattern(this.db, query, e);
+    }
+  }
+
+  async #queryEntities(tenant: string, query: EntityQuery): Promise<EntityQueryResult> {
     const p = new SqlParams();
     const where = selectionSql(tenant, query, p);
     const filterParams = [...p.values];

@@ -156,6 +156,17 @@ describeApi('Entity modification (5.6.2–5.6.6, 5.6.17–5.6.19)', (h) => {
     assert.equal((await getEntity(h().app, id, '', { link: linkHeader(url) })).temp.value, 2);
   });
 
+  it('update attributes should answer 204 and append an attribute when the entity does not have it yet', async () => {
+    // V1.6.1+ reading of 5.6.2 (with 5.5.8), as the ETSI NGSI-LD test suite checks it: TP 011_01_03 ("Check that one
+    // can update existing attributes and append non-existing attributes", tagged 5_6_2) expects 204.
+    const id = await seed();
+    const res = await send(h().app, 'PATCH', entityUrl(id, '/attrs'), { temperature: 25, humidity: { type: 'Property', value: 40 } });
+    assert.equal(res.statusCode, 204, res.body);
+    const after = await getEntity(h().app, id);
+    assert.equal(after.temperature.value, 25);
+    assert.deepEqual(after.humidity, { type: 'Property', value: 40 });
+  });
+
   it('update attributes should delete an instance when it is set to urn:ngsi-ld:null', async () => {
     // Clause 5.5.8 (partial update patch, used by 5.6.2): NGSI-LD Null deletes the targeted instance.
     const id = await seed();
@@ -273,7 +284,9 @@ describeApi('Entity modification (5.6.2–5.6.6, 5.6.17–5.6.19)', (h) => {
 
   it('partial attribute update should answer 400 when the attribute name in the path is not valid', async () => {
     const id = await seed();
-    assertProblem(await send(h().app, 'PATCH', `${entityUrl(id)}/attrs/${encodeURIComponent('a b')}`, { value: 1 }), 400, 'BadRequestData');
+    for (const name of ['a b', '__proto__']) {
+      assertProblem(await send(h().app, 'PATCH', `${entityUrl(id)}/attrs/${encodeURIComponent(name)}`, { value: 1 }), 400, 'BadRequestData');
+    }
   });
 
   // ------------------------------------------------------------ 5.6.19 Replace Attribute

@@ -4,6 +4,7 @@
  * Every error is a ProblemDetails (clause 5.5.2) with the ETSI type URI, never a 500.
  */
 import assert from 'node:assert/strict';
+import { connect, type AddressInfo } from 'node:net';
 import { it } from 'node:test';
 import {
   assertProblem,
@@ -458,5 +459,52 @@ describeApi('Create Entity (5.6.1)', (h) => {
 
   it('any request should answer 404 ResourceNotFound when the path is unknown', async () => {
     assertProblem(await h().app.inject({ method: 'GET', url: '/ngsi-ld/v1/nothing-here' }), 404, 'ResourceNotFound');
+    assertProblem(await h().app.inject({ method: 'DELETE', url: '/ngsi-ld/v1/nothing-here' }), 404, 'ResourceNotFound');
+  });
+
+  it('any request should answer 405 with Allow naming the methods of the path when the path exists but not the method', async () => {
+    const cases: Array<[string, string, string]> = [
+      ['DELETE', ENTITIES, 'GET, HEAD, POST'],
+      ['PUT', `${ENTITIES}/`, 'GET, HEAD, POST'],
+      ['PUT', '/ngsi-ld/v1/subscriptions', 'GET, HEAD, POST'],
+      ['POST', entityUrl('urn:ngsi-ld:T:1'), 'GET, HEAD, PUT, PATCH, DELETE'],
+      ['GET', entityUrl('urn:ngsi-ld:T:1', '/attrs?x=1'), 'POST, PATCH'],
+    ];
+    for (const [method, url, allow] of cases) {
+      const res = await h().app.inject({ method: method as 'GET', url });
+      const body = assertProblem(res, 405, 'InvalidRequest');
+      assert.equal(res.headers.allow, allow, `${method} ${url}`);
+      assert.match(String(body.detail), new RegExp(`${method} is not allowed`));
+    }
+  });
+
+  it('any request should answer a 431 ProblemDetails over a real socket when its headers exceed the server limit', async () => {
+    const app = await buildTestApp(h().store, {}, h().engine);
+    try {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = app.server.address() as AddressInfo;
+      const raw = (request: string) =>
+        new Promise<string>((resolve, reject) => {
+          const socket = connect(port, '127.0.0.1', () => socket.end(request));
+          let answer = '';
+          socket.on('data', (d) => (answer += d.toString('utf8')));
+          socket.on('close', () => resolve(answer));
+          socket.on('error', reject);
+        });
+      const problemOf = (answer: string) => {
+        const [head, body] = answer.split('\r\n\r\n');
+        assert.match(head, /content-type: application\/json/i, head);
+        return { status: Number(head.split(' ')[1]), body: JSON.parse(body) as Record<string, unknown> };
+      };
+      const big = problemOf(await raw(`GET ${ENTITIES}?q=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`));
+      assert.equal(big.status, 431);
+      assert.deepEqual([big.body.type, big.body.status, big.body.title], ['https://uri.etsi.org/ngsi-ld/errors/InvalidRequest', 431, 'Request header fields too large']);
+      const garbled = problemOf(await raw('NOT HTTP AT ALL\r\n\r\n'));
+      assert.equal(garbled.status, 400);
+      assert.equal(garbled.body.type, 'https://uri.etsi.org/ngsi-ld/errors/InvalidRequest');
+      assert.equal(typeof garbled.body.detail, 'string');
+    } finally {
+      await app.close();
+    }
   });
 });

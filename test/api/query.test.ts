@@ -173,6 +173,15 @@ describeApi('Query Entities (5.7.2)', (h) => {
     assertProblem(await get(`type=${Car}&idPattern=${encodeURIComponent('([a-')}`), 400, 'BadRequestData');
   });
 
+  it('query should answer 400 BadRequestData naming the rejected regular expression when PostgreSQL refuses one', async () => {
+    const detail = async (res: Awaited<ReturnType<typeof get>>) => String(assertProblem(res, 400, 'BadRequestData').detail);
+    const q = (re: string) => encodeURIComponent(`color~=${JSON.stringify(re)}`);
+    assert.match(await detail(await get(`type=${Car}&idPattern=${encodeURIComponent('((')}&q=${q('^re')}`)), /^idPattern "\(\(" is not a valid regular expression for PostgreSQL: \S/);
+    assert.match(await detail(await get(`type=${Car}&idPattern=urn&q=${q('(?<a>x)')}`)), /^q ~= "\(\?<a>x\)" is not a valid regular expression for PostgreSQL: \S/);
+    const posted = await send(h().app, 'POST', `${BATCH}/query`, { type: 'Query', entities: [{ type: Car, idPattern: 'urn' }, { type: Car, idPattern: 'a{99999}' }] });
+    assert.match(await detail(posted), /^entities\[1\]\.idPattern "a\{99999\}" is not a valid regular expression for PostgreSQL: \S/);
+  });
+
   it('query should render keyValues and GeoJSON when asked', async () => {
     const kv = await get(`id=${cars[2]}&options=keyValues`);
     assert.deepEqual(kv.json(), [{ id: cars[2], type: Car, speed: 20, color: 'red' }]);

@@ -192,6 +192,19 @@ describeApi('Retrieve Entity (5.7.1)', (h) => {
     assert.equal(none.json().geometry, null);
   });
 
+  it('retrieve should answer a GeoJSON Feature when format=geojson and Accept allows GeoJSON', async () => {
+    for (const accept of [undefined, '*/*', 'application/geo+json']) {
+      const res = await get('format=geojson&options=keyValues&attrs=height', accept === undefined ? {} : { accept });
+      assert.equal(res.statusCode, 200, `${accept}: ${res.body}`);
+      assert.match(String(res.headers['content-type']), /^application\/geo\+json/);
+      const f = res.json();
+      assert.equal(f.type, 'Feature');
+      assert.deepEqual(f.geometry, point);
+      assert.equal(f.properties.height, 35);
+    }
+    assertProblem(await get('format=geojson', { accept: 'application/json' }), 406, 'InvalidRequest');
+  });
+
   it('retrieve should answer 406 when no Accept media type can be served', async () => {
     for (const accept of ['text/csv', 'application/xml', 'application/json;q=0']) {
       assertProblem(await get('', { accept }), 406, 'InvalidRequest');

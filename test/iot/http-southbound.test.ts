@@ -60,6 +60,18 @@ describeIot('IoT agent over HTTP', (h) => {
     const c = await counters(h().app, tenant, key, 'm3');
     assert.deepEqual(c?.rejected, { WRONG_TYPE: 1, MALFORMED_PAYLOAD: 3 });
   });
+
+  it('HTTP measures should be answered 400 MALFORMED_PAYLOAD and write nothing when a measure is named __proto__', async () => {
+    const tenant = uniqueTenant('http');
+    const key = uniqueTenant('k');
+    await provision(h().app, tenant, GROUP(key), [{ device_id: 'm4' }]);
+    for (const [url, payload] of [[`/iot/json?k=${key}&i=m4`, '{"__proto__": 5}'], [`/iot/d?k=${key}&i=m4`, '__proto__|5']]) {
+      const res = await post(url, payload, url.startsWith('/iot/json') ? 'application/json' : 'text/plain');
+      assert.equal(res.statusCode, 400, `${payload}: ${res.body}`);
+      assert.equal((res.json() as { name: string }).name, 'MALFORMED_PAYLOAD', res.body);
+    }
+    assert.equal(await entity(h().app, tenant, 'urn:ngsi-ld:Meter:m4'), undefined);
+  });
 });
 
 describeIot(

@@ -127,6 +127,14 @@ describeIot('IoT provisioning', (h) => {
     assert.match(json(res).message, /expression is not supported/);
   });
 
+  it('provisioning should answer 400 WRONG_SYNTAX and store nothing when an attribute is named __proto__', async () => {
+    const tenant = uniqueTenant('iotdev');
+    const attributes = [{ object_id: 'p', name: '__proto__', type: 'Number' }];
+    assertIotError(await send(h().app, 'POST', '/iot/devices', { devices: [{ device_id: 'p1', attributes }] }, service(tenant)), 400, 'WRONG_SYNTAX');
+    assertIotError(await send(h().app, 'POST', '/iot/services', { services: [group(uniqueTenant('k'), { attributes })] }, service(tenant)), 400, 'WRONG_SYNTAX');
+    assert.equal((await send(h().app, 'GET', '/iot/devices/p1', undefined, service(tenant))).statusCode, 404);
+  });
+
   it('provisioning should be kept in the database when a new application opens the same store', async () => {
     const tenant = uniqueTenant('iotkeep');
     const key = uniqueTenant('key');

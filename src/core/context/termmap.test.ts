@@ -39,6 +39,15 @@ test('compact should invert expand for every user and core term', async () => {
   assert.equal(tm.compact('http://elsewhere.org/x'), 'http://elsewhere.org/x');
 });
 
+test('compact should never answer __proto__ when an IRI would compact to it', async () => {
+  // as JSON.parse reads a remote context: `__proto__` as an own member
+  const tm = await compileContext([JSON.parse('{"__proto__": "http://example.org/p"}')], load);
+  const vocabProto = tm.expand('x').replace(/x$/, '__proto__');
+  assert.notEqual(tm.compact(vocabProto), '__proto__');
+  assert.equal(tm.expand(tm.compact(vocabProto)), vocabProto);
+  assert.equal(tm.compact('http://example.org/p'), 'http://example.org/p');
+});
+
 test('compact(expand(t)) should be t for arbitrary simple terms', async () => {
   const tm = await compileContext([user], load);
   fc.assert(fc.property(fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,20}$/), (t) => tm.compact(tm.expand(t)) === t || tm.expand(tm.compact(tm.expand(t))) === tm.expand(t)));

@@ -81,6 +81,8 @@ export async function compileContext(userContext: readonly unknown[], load: Docu
 }
 
 const hasScheme = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+/** Never a compacted name: `out[name] = …` in rendering would set the prototype and lose the member (entity/uri.ts). */
+const PROTO = '__proto__';
 
 function buildTermMap(userContext: readonly unknown[], active: ActiveContext): TermMap {
   const forward = new Map<string, string>();
@@ -91,6 +93,7 @@ function buildTermMap(userContext: readonly unknown[], active: ActiveContext): T
     if (!iri || iri.startsWith('@')) continue;
     forward.set(term, iri);
     const known = reverse.get(iri);
+    if (term === PROTO) continue;
     if (known === undefined || term.length < known.length || (term.length === known.length && term < known)) {
       reverse.set(iri, term);
     }
@@ -119,7 +122,7 @@ function buildTermMap(userContext: readonly unknown[], active: ActiveContext): T
     if (term !== undefined) return term;
     if (vocab !== undefined && iri.startsWith(vocab)) {
       const suffix = iri.slice(vocab.length);
-      if (suffix && !forward.has(suffix) && !suffix.includes(':')) return suffix;
+      if (suffix && suffix !== PROTO && !forward.has(suffix) && !suffix.includes(':')) return suffix;
     }
     let best: string | undefined;
     for (const [prefix, ns] of prefixes) {

@@ -73,6 +73,11 @@ describe('isValidAttributeName (clause 4.6.2)', () => {
     }
   });
 
+  it('isValidAttributeName should reject __proto__ and keep constructor and prototype when they are names', () => {
+    assert.equal(isValidAttributeName('__proto__'), false);
+    for (const s of ['constructor', 'prototype', '__proto', 'proto__', 'ex:__proto__']) assert.equal(isValidAttributeName(s), true, s);
+  });
+
   it('isValidAttributeName should reject a name when a forbidden character is inserted anywhere', () => {
     const forbidden = fc.constantFrom(...' \t<>"\'=;(){}|\\^`,\u0001\u007f'.split(''));
     fc.assert(

@@ -29,9 +29,16 @@ export function isUri(s: string): boolean {
  */
 const nameForbidden = /[\s\p{Cc}\p{Cf}\p{Z}<>"'=;(){}|\\^`,]/u;
 
+/**
+ * Refused although clause 4.6.2's letters, digits and `_` allow it: every `obj[name] = …` (rendering, merging) sets
+ * the prototype instead of a member, so an attribute of this name would be stored and then silently lost on read.
+ * `constructor` and `prototype` are assigned as plain own members and stay valid names, as the spec has them.
+ */
+const PROTO = '__proto__';
+
 /** Whether `name` is acceptable as an Attribute (or Entity Type) name before expansion (clause 4.6.2). */
 export function isValidAttributeName(name: string): boolean {
-  if (typeof name !== 'string' || name.length === 0) return false;
+  if (typeof name !== 'string' || name.length === 0 || name === PROTO) return false;
   // JSON-LD keywords (@id, @context…) are never names.
   if (name.startsWith('@')) return false;
   return !nameForbidden.test(name) && !loneSurrogate.test(name);
