@@ -31,6 +31,7 @@ import type {
   TemporalResult,
   TemporalScope,
 } from './port.js';
+import { prepared } from './prepared.js';
 import { SqlParams } from './sql-params.js';
 import { nearOrderSql } from './query/geo-sql.js';
 import { selectionSql } from './query/where.js';
@@ -41,6 +42,10 @@ import * as subscriptions from './subscriptions/rows.js';
 import { recordHistory, type RecordingOptions } from './temporal/record.js';
 import { SqlTemporalStore } from './temporal/store.js';
 import * as vocabulary from './vocabulary.js';
+
+/** Retrieve Entity, the hottest read, and the tenant check of every request to a named tenant. */
+const GET_ENTITY = prepared('SELECT doc FROM entities WHERE tenant = $1 AND id = $2');
+const TENANT_EXISTS = prepared('SELECT 1 FROM tenants WHERE name = $1');
 
 /**
  * The one store implementation: the port on top of an SqlClient, whichever engine runs it. Brings the schema
@@ -221,7 +226,7 @@ class SqlStore implements Store {
   }
 
   async getEntity(tenant: string, id: string): Promise<Entity | undefined> {
-    const rows = await this.db.query<{ doc: Entity }>('SELECT doc FROM entities WHERE tenant = $1 AND id = $2', [tenant, id]);
+    const rows = await this.db.query<{ doc: Entity }>(GET_ENTITY, [tenant, id]);
     return rows[0]?.doc;
   }
 
@@ -250,7 +255,7 @@ class SqlStore implements Store {
 
   async tenantExists(tenant: string): Promise<boolean> {
     if (this.#tenants.has(tenant)) return true;
-    const rows = await this.db.query('SELECT 1 FROM tenants WHERE name = $1', [tenant]);
+    const rows = await this.db.query(TENANT_EXISTS, [tenant]);
     if (rows.length) this.#tenants.add(tenant);
     return rows.length > 0;
   }

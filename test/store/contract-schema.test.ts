@@ -61,6 +61,35 @@ forEachEngine('Store contract: schema and SQL client', (engine, store, client) =
     },
   );
 
+  it(
+    'getEntity should run as one named statement per connection and keep answering each id when PostgreSQL switches to a generic plan',
+    { skip: engine === 'pglite' && 'PGlite has no named statements: it runs the registered texts as any other' },
+    async () => {
+      const db = await freshPostgresDatabase();
+      // one connection, so that pg_prepared_statements shows the session the store used
+      const c = await openPostgres(db.url, { poolSize: 1 });
+      try {
+        const s = await createSqlStore(c);
+        const types = ['https://example.org/vocab#Room'];
+        const ids = Array.from({ length: 12 }, (_, i) => `urn:ngsi-ld:Room:${i}`);
+        await s.write('', (tx) => tx.insert(ids.map((id) => ({ id, types, createdAt: '2024-01-01T00:00:00Z', modifiedAt: '2024-01-01T00:00:00Z', attrs: {} }))));
+        // beyond the fifth execution PostgreSQL may plan once for every id (a generic plan)
+        for (const id of [...ids, ...ids]) assert.equal((await s.getEntity('', id))?.id, id);
+        assert.equal(await s.getEntity('', 'urn:ngsi-ld:Room:none'), undefined);
+        assert.equal(await s.getEntity('other', ids[0]), undefined);
+        const named = await c.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements');
+        assert.deepEqual(
+          named.map((r) => r.statement),
+          ['SELECT doc FROM entities WHERE tenant = $1 AND id = $2'],
+          'only the registered statement is named: the generated SQL of the write is not',
+        );
+        await s.close();
+      } finally {
+        await db.drop();
+      }
+    },
+  );
+
   it('ping should resolve when the database answers', async () => {
     await store().ping();
   });

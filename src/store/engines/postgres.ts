@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { SqlClient, SqlQueryable } from '../port.js';
+import { preparedName } from '../prepared.js';
 import { TxScope } from './tx-scope.js';
 
 export interface PostgresOptions {
@@ -102,7 +103,11 @@ class PostgresSqlClient implements SqlClient {
 }
 
 async function run<R>(db: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]): Promise<R[]> {
-  if (params !== undefined && params.length > 0) return (await db.query(text, params as unknown[])).rows as R[];
+  if (params !== undefined && params.length > 0) {
+    const name = preparedName(text);
+    if (name !== undefined) return (await db.query({ name, text, values: params as unknown[] })).rows as R[];
+    return (await db.query(text, params as unknown[])).rows as R[];
+  }
   // Without parameters pg uses the simple protocol: several statements give an array of results.
   const res = (await db.query(text)) as pg.QueryResult | pg.QueryResult[];
   return (Array.isArray(res) ? (res.at(-1)?.rows ?? []) : res.rows) as R[];
