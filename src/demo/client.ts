@@ -34,11 +34,24 @@ const serialise = (body: unknown) => (body === undefined ? undefined : typeof bo
 /** The remote address of the simulator's in-process requests: no socket has it, so no client can pass for the simulator. */
 export const SIMULATOR_ADDRESS = 'mimosa-demo-simulator';
 
+/** Thrown by a call made while Mimosa stops: the application takes no more requests. */
+export class Stopping extends Error {
+  constructor() {
+    super('Mimosa is stopping');
+    this.name = 'Stopping';
+  }
+}
+
 /** In-process requests; `from` is the remote address they show (see SIMULATOR_ADDRESS). */
 export function injectCall(app: FastifyInstance, from = '127.0.0.1'): Call {
   return async (method, url, body, tenant) => {
-    const res = await app.inject({ method, url, headers: headers(tenant, body !== undefined), payload: serialise(body), remoteAddress: from });
-    return { status: res.statusCode, json: parse(res.body) };
+    try {
+      const res = await app.inject({ method, url, headers: headers(tenant, body !== undefined), payload: serialise(body), remoteAddress: from });
+      return { status: res.statusCode, json: parse(res.body) };
+    } catch (e) {
+      if ((e as { code?: string }).code === 'FST_ERR_REOPENED_CLOSE_SERVER') throw new Stopping();
+      throw e;
+    }
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { problem, type Result } from '../core/problem.js';
 import { demoThings, type Thing } from './catalogue.js';
-import type { Call } from './client.js';
+import { Stopping, type Call } from './client.js';
 import { provisionCity, type ProvisionReport } from './provision.js';
 import { moment } from './readings.js';
 import { httpPublisher, mqttPublisher, Simulator, type Publisher } from './simulator.js';
@@ -156,7 +156,9 @@ export class DemoCity {
         `demo city: Santander, ${st.entities} entities, simulator publishing ${st.rate} measures/s; stop it with POST /mimosa/demo/stop, or MIMOSA_DEMO=off`,
       );
     } catch (err) {
-      this.log.error({ err }, 'demo city: could not start');
+      // stopped while provisioning (say, Ctrl-C on a first start): not a failure; the next start completes the city
+      if (err instanceof Stopping || this.#closed) this.log.info({}, 'demo city: provisioning interrupted by the stop; the next start completes it');
+      else this.log.error({ err }, 'demo city: could not start');
     }
   }
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Answer, Call } from '../../src/demo/client.js';
+import { Stopping, type Answer, type Call } from '../../src/demo/client.js';
 import { demoThings } from '../../src/demo/catalogue.js';
 import { DemoCity, type DemoSettings } from '../../src/demo/service.js';
 import { Simulator, type Publisher } from '../../src/demo/simulator.js';
@@ -41,6 +41,26 @@ describe('demo city at start', () => {
       await new DemoCity({ ngsi: api.call, iot: api.call }, s, silent).atStart();
       assert.deepEqual(api.seen, []);
     }
+  });
+
+  it('atStart should log an interruption, not an error, when Mimosa stops during provisioning', async () => {
+    const lines: string[] = [];
+    const log = { info: (_: object, m: string) => void lines.push(`info ${m}`), warn: (_: object, m: string) => void lines.push(`warn ${m}`), error: (_: object, m: string) => void lines.push(`error ${m}`) };
+    const api = fake({});
+    const stopping: Call = async (method, url, body, tenant) => {
+      if (method === 'POST') throw new Stopping();
+      return api.call(method, url, body, tenant);
+    };
+    await new DemoCity({ ngsi: stopping, iot: stopping }, settings({ mode: 'on' }), log).atStart();
+    assert.deepEqual(lines, ['info demo city: provisioning interrupted by the stop; the next start completes it']);
+
+    const failing: Call = async (method) => {
+      if (method === 'POST') throw new Error('disk full');
+      return { status: 200, json: { services: [], devices: [] } };
+    };
+    lines.length = 0;
+    await new DemoCity({ ngsi: failing, iot: failing }, settings({ mode: 'on' }), log).atStart();
+    assert.deepEqual(lines, ['error demo city: could not start'], 'any other failure stays an error');
   });
 
   it('start should refuse with OperationNotSupported when the IoT agent is off', async () => {
