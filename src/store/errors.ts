@@ -63,14 +63,9 @@ function patternsOf(sel: EntitySelection): Array<{ what: string; pattern: string
   return out;
 }
 
-/**
- * PostgreSQL rejects a regular expression (SQLSTATE 2201B) without saying which of a query's it was. On that error
- * only, so that a valid query pays nothing, each pattern of the selection is compiled on its own and the first one
- * rejected is named; `e` is returned unchanged when it is another error (or when none fails alone).
- */
-export async function namingRejectedPattern(db: SqlQueryable, sel: EntitySelection, e: unknown): Promise<unknown> {
-  if (!(e instanceof StoreQueryError) || e.sqlState !== INVALID_REGEX) return e;
-  for (const x of patternsOf(sel)) {
+/** The first of `patterns` PostgreSQL rejects, as a StoreQueryError naming it; undefined when it accepts them all. */
+async function firstRejected(db: SqlQueryable, patterns: ReturnType<typeof patternsOf>): Promise<StoreQueryError | undefined> {
+  for (const x of patterns) {
     try {
       await db.query(`SELECT '' ${x.ignoreCase ? '~*' : '~'} $1`, [x.pattern]);
     } catch (bad) {
@@ -79,5 +74,25 @@ export async function namingRejectedPattern(db: SqlQueryable, sel: EntitySelecti
       return new StoreQueryError(`${x.what} ${shown} is not a valid regular expression for PostgreSQL: ${bad.reason}`, bad.sqlState, bad.reason);
     }
   }
-  return e;
+  return undefined;
+}
+
+/**
+ * PostgreSQL rejects a regular expression (SQLSTATE 2201B) without saying which of a query's it was. On that error
+ * only, so that a valid query pays nothing, each pattern of the selection is compiled on its own and the first one
+ * rejected is named; `e` is returned unchanged when it is another error (or when none fails alone).
+ */
+export async function namingRejectedPattern(db: SqlQueryable, sel: EntitySelection, e: unknown): Promise<unknown> {
+  if (!(e instanceof StoreQueryError) || e.sqlState !== INVALID_REGEX) return e;
+  return (await firstRejected(db, patternsOf(sel))) ?? e;
+}
+
+/**
+ * For a selection stored now and matched in SQL on later writes (a subscription): throws the named StoreQueryError
+ * when PostgreSQL rejects one of its patterns. Accepted, such a pattern would fail every write it is matched against
+ * (JavaScript, which checks it first, accepts some that PostgreSQL does not, such as `\p{L}`).
+ */
+export async function checkPatterns(db: SqlQueryable, sel: EntitySelection): Promise<void> {
+  const rejected = await firstRejected(db, patternsOf(sel));
+  if (rejected) throw rejected;
 }

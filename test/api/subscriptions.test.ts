@@ -307,6 +307,24 @@ describeApi('Subscriptions (5.8)', (h) => {
     assert.deepEqual(await retrieve(b.id as string, 'options=sysAttrs'), before);
   });
 
+  it('create and update should answer 400 naming the member when PostgreSQL rejects a pattern JavaScript accepts, and writes of the type go on', async () => {
+    // `\p` is an identity escape in a JavaScript RegExp without the u flag, and an invalid escape for PostgreSQL
+    const bad = 'urn:ngsi-ld:Car:\\p{L}';
+    const created = await send(h().app, 'POST', SUBS, body({ entities: [{ type: 'Car' }, { type: 'Car', idPattern: bad }] }));
+    assert.match(String(assertProblem(created, 400, 'BadRequestData').detail), /^entities\[1\]\.idPattern "urn:ngsi-ld:Car:\\\\p\{L\}" is not a valid regular expression for PostgreSQL: /);
+    const q = await send(h().app, 'POST', SUBS, body({ q: 'brand~="\\p{L}"' }));
+    assert.match(String(assertProblem(q, 400, 'BadRequestData').detail), /^q ~= "\\\\p\{L\}" is not a valid regular expression for PostgreSQL: /);
+
+    const b = body({ entities: [{ type: 'Car', idPattern: '^urn:ngsi-ld:Car:' }] });
+    await create(b);
+    const before = await retrieve(b.id as string, 'options=sysAttrs');
+    const patched = await send(h().app, 'PATCH', subUrl(b.id as string), { entities: [{ type: 'Car', idPattern: bad }] });
+    assert.match(String(assertProblem(patched, 400, 'BadRequestData').detail), /^entities\[0\]\.idPattern /);
+    assert.deepEqual(await retrieve(b.id as string, 'options=sysAttrs'), before);
+    const write = await send(h().app, 'POST', `${API}/entities`, { id: uniqueId('Car'), type: 'Car', brand: { type: 'Property', value: 'x' } });
+    assert.equal(write.statusCode, 201, write.body);
+  });
+
   it('update should answer 400 when the fragment id differs from the path id', async () => {
     const b = body();
     await create(b);

@@ -179,6 +179,13 @@ describeApi('Temporal consumption (5.7.3, 5.7.4)', (h) => {
     assert.deepEqual(ids(await many(`type=${Car}&idPattern=${enc(':1$')}&${after(0)}`)), [car(1)]);
   });
 
+  it('query temporal should answer 400 naming the parameter when PostgreSQL rejects a regular expression', async () => {
+    const idp = assertProblem(await many(`type=${Car}&idPattern=${enc('\\p{L}')}&${after(0)}`), 400, 'BadRequestData');
+    assert.match(String(idp.detail), /^idPattern "\\\\p\{L\}" is not a valid regular expression for PostgreSQL: /);
+    const q = assertProblem(await many(`type=${Car}&q=${enc('speed~="\\p{L}"')}&${after(0)}`), 400, 'BadRequestData');
+    assert.match(String(q.detail), /^q ~= "\\\\p\{L\}" is not a valid regular expression for PostgreSQL: /);
+  });
+
   it('query temporal should keep entities with instances in the interval when timerel is given', async () => {
     assert.deepEqual(ids(await many(`type=${Car}&${after(45)}`)), [car(1)]);
     assert.deepEqual(ids(await many(`type=${Car},${Bus}&timerel=between&timeAt=${at(11)}&endTimeAt=${at(13)}`)), [car(2)]);

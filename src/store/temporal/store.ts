@@ -13,6 +13,7 @@ import type {
   TemporalScope,
   TemporalStore,
 } from '../port.js';
+import { namingRejectedPattern } from '../errors.js';
 import { Statistics } from '../statistics.js';
 import { loadAggregates } from './aggregate.js';
 import { upkeep } from './partitions.js';
@@ -101,7 +102,12 @@ export class SqlTemporalStore implements TemporalStore {
   }
 
   async queryTemporal(tenant: string, query: TemporalEntityQuery): Promise<TemporalResult> {
-    const page = await selectEntities(this.db, tenant, query);
+    let page: Awaited<ReturnType<typeof selectEntities>>;
+    try {
+      page = await selectEntities(this.db, tenant, query);
+    } catch (e) {
+      throw await namingRejectedPattern(this.db, query.selection, e);
+    }
     const r = await this.withEvolution(page.entities, tenant, query);
     return page.count === undefined ? r : { ...r, count: page.count };
   }
