@@ -48,9 +48,16 @@ export function translateDbError(e: unknown): unknown {
   return new StoreQueryError(`The request holds a value the database rejects: ${reason({ code, message: text })}`, code, code === INVALID_REGEX ? regexReason(text) : text);
 }
 
-/** The regular expressions of a selection, each with the words naming it in an error detail, in request order. */
-function patternsOf(sel: EntitySelection): Array<{ what: string; pattern: string; ignoreCase: boolean }> {
-  const out: Array<{ what: string; pattern: string; ignoreCase: boolean }> = [];
+/** A regular expression of a request, with the words naming it in an error detail. */
+export interface NamedPattern {
+  what: string;
+  pattern: string;
+  ignoreCase?: boolean;
+}
+
+/** The regular expressions of a selection, in request order. */
+export function patternsOf(sel: EntitySelection): NamedPattern[] {
+  const out: NamedPattern[] = [];
   if (sel.idPattern !== undefined) out.push({ what: 'idPattern', pattern: sel.idPattern, ignoreCase: false });
   sel.entities?.forEach((s, i) => {
     if (s.idPattern !== undefined) out.push({ what: `entities[${i}].idPattern`, pattern: s.idPattern, ignoreCase: false });
@@ -64,7 +71,7 @@ function patternsOf(sel: EntitySelection): Array<{ what: string; pattern: string
 }
 
 /** The first of `patterns` PostgreSQL rejects, as a StoreQueryError naming it; undefined when it accepts them all. */
-async function firstRejected(db: SqlQueryable, patterns: ReturnType<typeof patternsOf>): Promise<StoreQueryError | undefined> {
+async function firstRejected(db: SqlQueryable, patterns: readonly NamedPattern[]): Promise<StoreQueryError | undefined> {
   for (const x of patterns) {
     try {
       await db.query(`SELECT '' ${x.ignoreCase ? '~*' : '~'} $1`, [x.pattern]);
@@ -88,11 +95,11 @@ export async function namingRejectedPattern(db: SqlQueryable, sel: EntitySelecti
 }
 
 /**
- * For a selection stored now and matched in SQL on later writes (a subscription): throws the named StoreQueryError
- * when PostgreSQL rejects one of its patterns. Accepted, such a pattern would fail every write it is matched against
- * (JavaScript, which checks it first, accepts some that PostgreSQL does not, such as `\p{L}`).
+ * For patterns stored now and matched in SQL later (subscriptions on each write, registrations on each discovery):
+ * throws the named StoreQueryError when PostgreSQL rejects one. Accepted, such a pattern would fail every statement
+ * it is matched in (JavaScript, which checks it first, accepts some that PostgreSQL does not, such as `\p{L}`).
  */
-export async function checkPatterns(db: SqlQueryable, sel: EntitySelection): Promise<void> {
-  const rejected = await firstRejected(db, patternsOf(sel));
+export async function checkPatterns(db: SqlQueryable, patterns: readonly NamedPattern[]): Promise<void> {
+  const rejected = await firstRejected(db, patterns);
   if (rejected) throw rejected;
 }

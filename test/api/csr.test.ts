@@ -201,7 +201,8 @@ describeApi('Context source registrations (5.9, 5.10.1)', (h) => {
   });
 
   it('register should answer 400 when an idPattern is valid in JavaScript but not in PostgreSQL', async () => {
-    await rejected(registration({ information: [{ entities: [{ type: 'V', idPattern: '(?<name>x)' }] }] }), 400, 'BadRequestData');
+    const p = await rejected(registration({ information: [{ entities: [{ type: 'V' }, { type: 'V', idPattern: '(?<name>x)' }] }] }), 400, 'BadRequestData');
+    assert.match(String(p.detail), /^information\[0\]\.entities\[1\]\.idPattern "\(\?<name>x\)" is not a valid regular expression for PostgreSQL: /);
   });
 
   // ---------------------------------------------------------------- modes (4.3.6)

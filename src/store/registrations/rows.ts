@@ -6,6 +6,7 @@
 import { attributesOf, type ContextSourceRegistration, type RegistrationStatus } from '../../core/csr/model.js';
 import { expandOperations } from '../../core/csr/operations.js';
 import { NGSI_LD } from '../../core/entity/model.js';
+import { checkPatterns } from '../errors.js';
 import type { SqlQueryable, StoredRegistration } from '../port.js';
 
 /** The IRIs the core @context gives the members `q` and `csf` may name (description is Dublin Core's). */
@@ -66,9 +67,13 @@ function informationRows(r: ContextSourceRegistration): unknown[] {
 }
 
 async function writeInformation(db: SqlQueryable, tenant: string, r: ContextSourceRegistration): Promise<void> {
-  // discovery matches ids against the patterns in SQL: PostgreSQL must accept them (a 400 from the store otherwise)
-  const patterns = r.information.flatMap((i) => i.entities ?? []).flatMap((e) => (e.idPattern === undefined ? [] : [e.idPattern]));
-  if (patterns.length > 0) await db.query(`SELECT count(*) FROM unnest($1::text[]) AS x(p) WHERE '' ~ x.p`, [patterns]);
+  // discovery matches ids against the patterns in SQL: PostgreSQL must accept them
+  await checkPatterns(
+    db,
+    r.information.flatMap((info, i) =>
+      (info.entities ?? []).flatMap((e, j) => (e.idPattern === undefined ? [] : [{ what: `information[${i}].entities[${j}].idPattern`, pattern: e.idPattern }])),
+    ),
+  );
   await db.query('DELETE FROM csource_registration_information WHERE tenant = $1 AND registration_id = $2', [tenant, r.id]);
   await db.query(
     `INSERT INTO csource_registration_information (tenant, registration_id, item, entity, types, entity_id, id_pattern, attrs)

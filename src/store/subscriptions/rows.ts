@@ -4,7 +4,7 @@
  */
 import type { TypeExpr } from '../../core/query/type-expr.js';
 import { endpointKey, type Subscription } from '../../core/subscription/model.js';
-import { checkPatterns } from '../errors.js';
+import { checkPatterns, patternsOf } from '../errors.js';
 import type { SqlQueryable, StoredSubscription, SubscriptionPage, SubscriptionStatus } from '../port.js';
 
 
@@ -71,7 +71,7 @@ export type SubscriptionKind = 'entity' | 'csource';
 
 /** Inserts a subscription; a periodic one starts its first period now (and wakes the workers). */
 export async function insertSubscription(db: SqlQueryable, tenant: string, s: Subscription, kind: SubscriptionKind = 'entity'): Promise<boolean> {
-  await checkPatterns(db, { entities: s.entities, q: s.q });
+  await checkPatterns(db, patternsOf({ entities: s.entities, q: s.q }));
   const rows = await db.query(
     `INSERT INTO subscriptions (tenant, id, ${COLUMNS}, next_run_at, kind)
      VALUES ($1, $2, ${PLACEHOLDERS}, CASE WHEN $9::double precision IS NULL THEN NULL ELSE clock_timestamp() END, $12)
@@ -119,7 +119,7 @@ export async function changeSubscription(
   if (rows.length === 0) return undefined;
   const before = rows[0].doc;
   const after = { ...change(before), id };
-  await checkPatterns(db, { entities: after.entities, q: after.q });
+  await checkPatterns(db, patternsOf({ entities: after.entities, q: after.q }));
   const restart = after.timeInterval !== undefined && (after.timeInterval !== before.timeInterval || (after.isActive && !before.isActive));
   await db.query(
     `UPDATE subscriptions SET (${COLUMNS}) = (${PLACEHOLDERS}),

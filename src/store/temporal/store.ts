@@ -102,12 +102,9 @@ export class SqlTemporalStore implements TemporalStore {
   }
 
   async queryTemporal(tenant: string, query: TemporalEntityQuery): Promise<TemporalResult> {
-    let page: Awaited<ReturnType<typeof selectEntities>>;
-    try {
-      page = await selectEntities(this.db, tenant, query);
-    } catch (e) {
+    const page = await selectEntities(this.db, tenant, query).catch(async (e: unknown) => {
       throw await namingRejectedPattern(this.db, query.selection, e);
-    }
+    });
     const r = await this.withEvolution(page.entities, tenant, query);
     return page.count === undefined ? r : { ...r, count: page.count };
   }
